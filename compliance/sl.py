@@ -1,0 +1,140 @@
+"""Security-level arithmetic: the one module that knows what an SL vector is and how levels compare.
+
+A security level is a vector over the seven foundational requirements, written
+`{IAC UC SI DC RDF TRE RA}`, one value 0-4 per FR. Pages, API, reports and KPIs all use
+this module; nothing else computes with levels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from compliance.choices import FR_CODES
+
+MIN_LEVEL, MAX_LEVEL = 0, 4
+_COMPACT = re.compile(r"^\{\s*(.*?)\s*\}$")
+
+
+class SLVectorError(ValueError):
+    """A value that is not an SL vector; `errors` maps an FR (or "__all__") to a message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+def _check_level(fr: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SLVectorError({fr: f"{fr} must be an integer 0-4, not {value!r}"})
+    if not MIN_LEVEL <= value <= MAX_LEVEL:
+        raise SLVectorError({fr: f"{fr} must be between 0 and 4, not {value}"})
+    return value
+
+
+@dataclass(frozen=True, order=False)
+class SLVector:
+    """One security level (0-4) per foundational requirement, FR1 to FR7."""
+
+    levels: tuple[int, int, int, int, int, int, int]
+
+    def __post_init__(self) -> None:
+        if len(self.levels) != len(FR_CODES):
+            raise SLVectorError({"__all__": f"an SL vector has 7 values, not {len(self.levels)}"})
+        for fr, value in zip(FR_CODES, self.levels, strict=True):
+            _check_level(fr, value)
+
+    # --- construction ------------------------------------------------------------
+    @classmethod
+    def of(cls, *levels: int) -> SLVector:
+        return cls(tuple(levels))  # type: ignore[arg-type]
+
+    @classmethod
+    def uniform(cls, level: int) -> SLVector:
+        return cls.of(*([level] * len(FR_CODES)))
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> SLVector:
+        """From the API form `{"FR1": 2, ..., "FR7": 2}`: all seven keys, integers 0-4, nothing else."""
+        if not isinstance(data, Mapping):
+            raise SLVectorError({"__all__": 'expected an object with keys FR1 to FR7, e.g. {"FR1": 2, ...}'})
+        errors: dict[str, str] = {}
+        unknown = sorted(set(map(str, data)) - set(FR_CODES))
+        if unknown:
+            errors["__all__"] = f"unknown keys: {', '.join(unknown)} (expected FR1 to FR7)"
+        levels: list[int] = []
+        for fr in FR_CODES:
+            if fr not in data:
+                errors[fr] = f"{fr} is missing"
+                continue
+            try:
+                levels.append(_check_level(fr, data[fr]))
+            except SLVectorError as exc:
+                errors.update(exc.errors)
+        if errors:
+            raise SLVectorError(errors)
+        return cls(tuple(levels))  # type: ignore[arg-type]
+
+    @classmethod
+    def parse(cls, text: str) -> SLVector:
+        """From the compact notation `{2,2,1,1,3,1,2}` (braces optional, commas or spaces)."""
+        raw = text.strip()
+        match = _COMPACT.match(raw)
+        body = match.group(1) if match else raw
+        parts = [p for p in re.split(r"[,\s]+", body) if p]
+        if len(parts) != len(FR_CODES):
+            raise SLVectorError({"__all__": f"expected 7 values like {{2,2,1,1,3,1,2}}, got {len(parts)} in {text!r}"})
+        levels = []
+        for fr, part in zip(FR_CODES, parts, strict=True):
+            if not re.fullmatch(r"-?\d+", part):
+                raise SLVectorError({fr: f"{fr} must be an integer 0-4, not {part!r}"})
+            levels.append(_check_level(fr, int(part)))
+        return cls(tuple(levels))  # type: ignore[arg-type]
+
+    # --- presentation -------------------------------------------------------------
+    def to_dict(self) -> dict[str, int]:
+        return dict(zip(FR_CODES, self.levels, strict=True))
+
+    def compact(self) -> str:
+        return "{" + ",".join(str(v) for v in self.levels) + "}"
+
+    def __str__(self) -> str:
+        return self.compact()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.levels)
+
+    def __getitem__(self, fr: str) -> int:
+        return self.levels[FR_CODES.index(fr)]
+
+    def items(self) -> list[tuple[str, int]]:
+        return list(zip(FR_CODES, self.levels, strict=True))
+
+    # --- comparison -----------------------------------------------------------------
+    def frs_below(self, other: SLVector) -> list[str]:
+        """The FRs where this vector is lower than `other` (e.g. an asset's SL-C below its zone's SL-T)."""
+        return [fr for fr, mine, theirs in zip(FR_CODES, self.levels, other.levels, strict=True) if mine < theirs]
+
+    def meets(self, other: SLVector) -> bool:
+        return not self.frs_below(other)
+
+    def gap_to(self, target: SLVector) -> SLVector:
+        """target - self per FR, never below zero (the gap when self is SL-A and target SL-T)."""
+        return SLVector(tuple(max(t - a, 0) for a, t in zip(self.levels, target.levels, strict=True)))  # type: ignore[arg-type]
+
+    def elementwise_max(self, other: SLVector) -> SLVector:
+        return SLVector(tuple(max(a, b) for a, b in zip(self.levels, other.levels, strict=True)))  # type: ignore[arg-type]
+
+    @property
+    def max_level(self) -> int:
+        return max(self.levels)
+
+
+ZERO = SLVector.uniform(0)
+
+
+def zero_vector() -> SLVector:
+    """Default for SL-T fields: nothing targeted yet."""
+    return ZERO

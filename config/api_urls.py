@@ -1,0 +1,8 @@
+"""All /api/v1/ routes, gathered from each app's api/urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("compliance.api.urls")),
+]

@@ -1,0 +1,52 @@
+"""factory_boy factories for the test suite."""
+
+from __future__ import annotations
+
+import factory
+from django.conf import settings
+
+from accounts.choices import Role
+from accounts.models import Membership, Organization, User
+from zones.choices import Sector
+from zones.models import Site
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Utility {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Role.CONSULTANT
+
+
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
+    class Meta:
+        model = Site
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Plant {n}")
+    location = "Somewhere"
+    sector = Sector.WATER
+
+
+__all__ = ["PASSWORD", "MembershipFactory", "OrganizationFactory", "SiteFactory", "UserFactory", "settings"]

@@ -1,0 +1,186 @@
+"""A client's plants: sites, their zones and conduits, and the assets (components) in the zones."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.urls import reverse
+from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from accounts.access import RestrictedQuerySet
+from accounts.models import Organization
+from compliance.fields import SLVectorField
+from compliance.sl import zero_vector
+from zones.choices import (
+    AssetRole,
+    CapabilitySource,
+    ComponentType,
+    Criticality,
+    Direction,
+    Sector,
+    ZoneKind,
+)
+
+
+class Versioned(models.Model):
+    """A row two people may edit at once: `version` goes up on every save (the ETag)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
+class Site(Versioned):
+    """A plant or facility of an organization (e.g. a water treatment works)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(max_length=200)
+    location = models.CharField(max_length=200, blank=True)
+    sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.OTHER)
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    access_site_path = ""
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_site_name_per_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site-detail", args=[self.pk])
+
+
+class SiteUserObjectPermission(UserObjectPermissionBase):
+    """A per-site grant (django-guardian, direct foreign key) for people limited to some sites."""
+
+    content_object = models.ForeignKey(Site, on_delete=models.CASCADE)
+
+
+class Zone(Versioned):
+    """A group of assets with the same security requirements (e.g. "Safety instrumented system")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="zones")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=ZoneKind.choices, default=ZoneKind.CONTROL)
+    purdue_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(5)], help_text="0-5, optional"
+    )
+    criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+    sl_target = SLVectorField(
+        "SL-T", default=zero_vector, help_text="Target security level per FR, e.g. {2,2,1,1,3,1,2}"
+    )
+    responsible = models.CharField("responsible person", max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    access_site_path = "site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "purdue_level", "name"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_zone_name_per_site")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("zone-detail", args=[self.pk])
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind == ZoneKind.EXTERNAL
+
+
+class Asset(Versioned):
+    """A component in exactly one zone: a PLC, HMI, historian, switch, firewall..."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="assets")
+    name = models.CharField(max_length=200)
+    tag = models.CharField(max_length=100, blank=True, help_text="Plant tag or asset number")
+    component_type = models.CharField(max_length=3, choices=ComponentType.choices)
+    role = models.CharField(max_length=30, choices=AssetRole.choices, default=AssetRole.OTHER)
+    vendor = models.CharField(max_length=120, blank=True)
+    model = models.CharField(max_length=120, blank=True)
+    firmware = models.CharField("firmware or version", max_length=120, blank=True)
+    network_addresses = models.CharField(max_length=500, blank=True, help_text="IP or MAC addresses, comma-separated")
+    sl_capability = SLVectorField("SL-C", null=True, blank=True, default=None)
+    sl_capability_source = models.CharField("SL-C source", max_length=20, choices=CapabilitySource.choices, blank=True)
+    end_of_support = models.DateField(null=True, blank=True)
+    legacy = models.BooleanField(default=False, help_text="Cannot be patched or upgraded")
+    criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    access_site_path = "zone__site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["zone", "name"]
+        indexes = [models.Index(fields=["zone", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tag})" if self.tag else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("asset-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.sl_capability is not None and not self.sl_capability_source:
+            raise ValidationError({"sl_capability_source": "Say where the SL-C comes from."})
+        if self.sl_capability is None and self.sl_capability_source:
+            raise ValidationError({"sl_capability_source": "There is no SL-C to give a source for."})
+
+
+class Conduit(Versioned):
+    """The communication channels between two or more zones of a site, with their own SL-T."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="conduits")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    zones = models.ManyToManyField(Zone, related_name="conduits")
+    protocols = models.CharField(max_length=300, blank=True, help_text="e.g. Modbus/TCP, OPC UA, HTTPS")
+    direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.BIDIRECTIONAL)
+    sl_target = SLVectorField("SL-T", default=zero_vector)
+    boundary_devices = models.ManyToManyField(Asset, blank=True, related_name="boundary_of")
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[zones, boundary_devices])
+
+    access_site_path = "site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_conduit_name_per_site")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conduit-detail", args=[self.pk])
