@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("accounts.urls")),
     path("catalogue/", include("compliance.urls")),
+    path("", include("zones.urls")),
 ]

@@ -1,0 +1,207 @@
+"""The zones API: contract fields, the permission matrix, cross-organization refusals, 412s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as
+from tests.zones.plant import Plant, make_asset, make_conduit, make_zone, small_plant
+from zones.models import Asset, Conduit, Site, Zone
+
+pytestmark = pytest.mark.django_db
+VEC = {"FR1": 2, "FR2": 2, "FR3": 1, "FR4": 1, "FR5": 3, "FR6": 1, "FR7": 2}
+
+
+@pytest.fixture
+def plant(personas: Personas) -> Plant:
+    small_plant(personas.other_site)  # noise in the other organization
+    return small_plant(personas.site)
+
+
+def detail_urls(plant: Plant) -> dict[str, str]:
+    return {
+        "sites": f"/api/v1/sites/{plant.site.pk}/",
+        "zones": f"/api/v1/zones/{plant.control.pk}/",
+        "conduits": f"/api/v1/conduits/{plant.conduit.pk}/",
+        "assets": f"/api/v1/assets/{plant.plc.pk}/",
+    }
+
+
+def test_contract_fields(personas: Personas, plant: Plant) -> None:
+    client = api_as(personas.auditor)
+    site = client.get(f"/api/v1/sites/{plant.site.pk}/").json()
+    assert {"id", "organization", "name", "location", "sector", "description"} <= set(site)
+    zone = client.get(f"/api/v1/zones/{plant.control.pk}/").json()
+    assert {"id", "site", "name", "kind", "purdue_level", "criticality", "sl_target"} <= set(zone)
+    assert zone["sl_target"] == {f"FR{n}": 2 for n in range(1, 8)}
+    conduit = client.get(f"/api/v1/conduits/{plant.conduit.pk}/").json()
+    assert set(conduit["zones"]) == {str(plant.dmz.pk), str(plant.control.pk)}
+    assert conduit["boundary_devices"] == [str(plant.firewall.pk)]
+    asset = client.get(f"/api/v1/assets/{plant.plc.pk}/").json()
+    fields = ["zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware", "sl_capability",
+              "end_of_support", "legacy", "criticality"]  # fmt: skip
+    assert set(fields) <= set(asset)
+
+
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+@pytest.mark.parametrize("endpoint", ["sites", "zones", "conduits", "assets"])
+def test_read_matrix(personas: Personas, plant: Plant, name: str, endpoint: str) -> None:
+    client = api_as(personas.by_name(name))
+    listing = client.get(f"/api/v1/{endpoint}/").json()
+    detail = client.get(detail_urls(plant)[endpoint])
+    if name == "outsider":
+        assert detail.status_code == 404
+        assert str(plant.site.pk) not in str(listing)
+    else:
+        assert detail.status_code == 200
+        assert listing["count"] == {"sites": 1, "zones": 2, "conduits": 1, "assets": 2}[endpoint]
+
+
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+def test_write_matrix(personas: Personas, plant: Plant, name: str) -> None:
+    client = api_as(personas.by_name(name))
+    response = client.patch(f"/api/v1/zones/{plant.control.pk}/", {"description": "edited"}, format="json")
+    expected = 200 if name in WRITERS else 404 if name == "outsider" else 403
+    assert response.status_code == expected
+    created = client.post(
+        "/api/v1/zones/", {"site": str(plant.site.pk), "name": f"New {name}", "sl_target": VEC}, format="json"
+    )
+    assert created.status_code == (201 if name in WRITERS else 403 if name == "auditor" else 400)
+    deleted = client.delete(f"/api/v1/assets/{plant.plc.pk}/")
+    assert deleted.status_code == (204 if name in WRITERS else 404 if name == "outsider" else 403)
+
+
+def test_create_a_whole_plant(personas: Personas) -> None:
+    client = api_as(personas.consultant)
+    site = client.post(
+        "/api/v1/sites/", {"organization": str(personas.org.pk), "name": "Works", "sector": "water"}, format="json"
+    ).json()
+    z1 = client.post(
+        "/api/v1/zones/", {"site": site["id"], "name": "A", "kind": "dmz", "sl_target": VEC}, format="json"
+    )
+    z2 = client.post(
+        "/api/v1/zones/", {"site": site["id"], "name": "B", "purdue_level": 1, "sl_target": VEC}, format="json"
+    )
+    assert z1.status_code == z2.status_code == 201
+    fw = client.post(
+        "/api/v1/assets/",
+        {"zone": z1.json()["id"], "name": "FW", "component_type": "NDR", "role": "firewall", "sl_capability": VEC,
+         "sl_capability_source": "certificate"},
+        format="json",
+    )  # fmt: skip
+    assert fw.status_code == 201, fw.json()
+    conduit = client.post(
+        "/api/v1/conduits/",
+        {"site": site["id"], "name": "A-B", "zones": [z1.json()["id"], z2.json()["id"]], "sl_target": VEC,
+         "boundary_devices": [fw.json()["id"]], "direction": "unidirectional", "protocols": "OPC UA"},
+        format="json",
+    )  # fmt: skip
+    assert conduit.status_code == 201, conduit.json()
+    assert client.get(f"/api/v1/zones/?site={site['id']}").json()["count"] == 2
+    assert client.get(f"/api/v1/assets/?zone={z1.json()['id']}").json()["count"] == 1
+    svg = client.get(f"/api/v1/sites/{site['id']}/diagram.svg")
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    assert b"A-B" in svg.content
+
+
+@pytest.mark.parametrize(
+    ("vector", "message"),
+    [
+        ({**VEC, "FR3": 7}, "FR3 must be between 0 and 4, not 7"),
+        ({k: v for k, v in VEC.items() if k != "FR6"}, "FR6 is missing"),
+        ("{2,2,2}", "expected an object"),
+    ],
+)
+def test_bad_vectors_are_400_naming_the_fr(personas: Personas, plant: Plant, vector: Any, message: str) -> None:
+    response = api_as(personas.consultant).patch(
+        f"/api/v1/zones/{plant.control.pk}/", {"sl_target": vector}, format="json"
+    )
+    assert response.status_code == 400
+    assert message in str(response.json()["sl_target"])
+
+
+def test_cross_organization_links_are_refused(personas: Personas, plant: Plant) -> None:
+    foreign_zone = make_zone(personas.other_site, "Foreign")
+    client = api_as(personas.consultant)
+    # A conduit with a zone of another organization: that zone does not exist for this user.
+    r = client.post(
+        "/api/v1/conduits/",
+        {"site": str(plant.site.pk), "name": "X", "zones": [str(plant.dmz.pk), str(foreign_zone.pk)], "sl_target": VEC},
+        format="json",
+    )
+    assert r.status_code == 400 and "zones" in r.json()
+    # A zone moved to another organization's site.
+    r = client.patch(f"/api/v1/zones/{plant.dmz.pk}/", {"site": str(personas.other_site.pk)}, format="json")
+    assert r.status_code == 400 and "site" in r.json()
+    # An asset in another organization's zone.
+    r = client.post(
+        "/api/v1/assets/", {"zone": str(foreign_zone.pk), "name": "A", "component_type": "EDR"}, format="json"
+    )
+    assert r.status_code == 400 and "zone" in r.json()
+    assert Zone.objects.get(pk=plant.dmz.pk).site_id == plant.site.pk
+
+
+def test_conduit_between_zones_of_two_sites_is_400(personas: Personas, plant: Plant) -> None:
+    from tests.factories import SiteFactory
+
+    second = SiteFactory.create(organization=personas.org, name="Second")
+    other_zone = make_zone(second, "Elsewhere")
+    r = api_as(personas.consultant).post(
+        "/api/v1/conduits/",
+        {"site": str(plant.site.pk), "name": "X", "zones": [str(plant.dmz.pk), str(other_zone.pk)], "sl_target": VEC},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert "must belong to the conduit's site" in str(r.json()["zones"])
+    assert not Conduit.objects.filter(name="X").exists()
+
+
+def test_conduit_needs_two_zones(personas: Personas, plant: Plant) -> None:
+    r = api_as(personas.owner).post(
+        "/api/v1/conduits/", {"site": str(plant.site.pk), "name": "X", "zones": [str(plant.dmz.pk)], "sl_target": VEC},
+        format="json",
+    )  # fmt: skip
+    assert r.status_code == 400 and "at least two zones" in str(r.json())
+
+
+def test_stale_write_is_412_and_loses_nothing(personas: Personas, plant: Plant) -> None:
+    url = f"/api/v1/zones/{plant.control.pk}/"
+    first, second = api_as(personas.consultant), api_as(personas.owner)
+    etag = first.get(url)["ETag"]
+    ok = second.patch(url, {"description": "owner's note"}, format="json", HTTP_IF_MATCH=etag)
+    assert ok.status_code == 200 and ok["ETag"] != etag
+    stale = first.patch(url, {"description": "consultant's note"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert Zone.objects.get(pk=plant.control.pk).description == "owner's note"
+    assert first.patch(url, {"description": "merged"}, format="json", HTTP_IF_MATCH=ok["ETag"]).status_code == 200
+
+
+def test_sl_capability_source_rules(personas: Personas, plant: Plant) -> None:
+    r = api_as(personas.owner).patch(f"/api/v1/assets/{plant.plc.pk}/", {"sl_capability_source": ""}, format="json")
+    assert r.status_code == 400 and "sl_capability_source" in r.json()
+
+
+@pytest.mark.parametrize("endpoint", ["sites", "zones", "conduits", "assets"])
+def test_list_query_count_does_not_grow(personas: Personas, endpoint: str) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api_as(personas.auditor).get(f"/api/v1/{endpoint}/?page_size=100").status_code == 200
+        return len(ctx.captured_queries)
+
+    plant = small_plant(personas.site)
+    small = count()
+    for n in range(15):
+        zone = make_zone(personas.site, f"Z{n}")
+        make_asset(zone, f"A{n}")
+        make_conduit(personas.site, f"C{n}", [zone, plant.control], devices=[plant.firewall])
+    assert count() == small
+
+
+def test_unfiltered_list_only_shows_own_sites(personas: Personas, plant: Plant) -> None:
+    body = api_as(personas.outsider).get("/api/v1/sites/").json()
+    assert [s["name"] for s in body["results"]] == ["Site B"]
+    assert Site.objects.count() == 2 and Asset.objects.count() == 4

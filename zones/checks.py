@@ -1,0 +1,156 @@
+"""What the platform works out about a site's design: capability and topology checks.
+
+Pure functions over already-loaded objects, so a whole site is checked with the handful
+of queries its page needs anyway (see zones.selectors.site_overview).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from compliance.sl import SLVector
+from zones.models import Asset, Conduit, Zone
+
+
+@dataclass(frozen=True)
+class CheckFinding:
+    """One warning about the design, with a one-line explanation."""
+
+    rule: str
+    severity: str  # "high" or "medium"
+    message: str
+    zone_ids: tuple[str, ...] = ()
+    conduit_id: str | None = None
+
+
+@dataclass
+class ZoneCapability:
+    """Per zone: assets whose SL-C is below the zone's SL-T (by FR), and assets past end of support."""
+
+    zone: Zone
+    asset_count: int = 0
+    below_target: dict[str, list[Asset]] = field(default_factory=dict)  # FR -> assets
+    no_capability: list[Asset] = field(default_factory=list)
+    past_end_of_support: list[Asset] = field(default_factory=list)
+
+    @property
+    def assets_below_target(self) -> list[Asset]:
+        seen: dict[object, Asset] = {}
+        for assets in self.below_target.values():
+            for asset in assets:
+                seen.setdefault(asset.pk, asset)
+        return list(seen.values())
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.assets_below_target) + len(self.past_end_of_support)
+
+
+def zone_capability(zone: Zone, assets: Iterable[Asset], today: datetime.date) -> ZoneCapability:
+    """Compare each asset's SL-C with its zone's SL-T, FR by FR."""
+    result = ZoneCapability(zone=zone)
+    target: SLVector = zone.sl_target
+    for asset in assets:
+        result.asset_count += 1
+        capability: SLVector | None = asset.sl_capability
+        if capability is None:
+            result.no_capability.append(asset)
+        else:
+            for fr in capability.frs_below(target):
+                result.below_target.setdefault(fr, []).append(asset)
+        if asset.end_of_support is not None and asset.end_of_support < today:
+            result.past_end_of_support.append(asset)
+    return result
+
+
+def topology_findings(
+    zones: list[Zone],
+    conduits: list[Conduit],
+    conduit_zone_ids: dict[object, list[object]],
+    boundary_counts: dict[object, int],
+    asset_counts: dict[object, int],
+) -> list[CheckFinding]:
+    """The topology rules; each finding explains itself in one line.
+
+    `conduit_zone_ids` maps a conduit id to its zones' ids, `boundary_counts` a conduit id to
+    its number of boundary devices, `asset_counts` a zone id to its number of assets.
+    """
+    by_id: dict[object, Zone] = {zone.pk: zone for zone in zones}
+    findings: list[CheckFinding] = []
+    connected: set[object] = set()
+    for conduit in conduits:
+        members = [by_id[z] for z in conduit_zone_ids.get(conduit.pk, []) if z in by_id]
+        connected.update(z.pk for z in members)
+        ids = tuple(str(z.pk) for z in members)
+        has_boundary = boundary_counts.get(conduit.pk, 0) > 0
+        targets = {z.sl_target for z in members}
+        if not has_boundary and len(targets) > 1:
+            findings.append(
+                CheckFinding(
+                    "conduit-mixed-sl-no-boundary",
+                    "high",
+                    f"Conduit “{conduit.name}” joins zones with different SL-T "
+                    f"({', '.join(f'{z.name} {z.sl_target}' for z in members)}) but has no boundary device "
+                    "to enforce the difference.",
+                    ids,
+                    str(conduit.pk),
+                )
+            )
+        external = [z for z in members if z.is_external]
+        if external and not has_boundary:
+            findings.append(
+                CheckFinding(
+                    "external-no-boundary",
+                    "high",
+                    f"Conduit “{conduit.name}” reaches the external zone “{external[0].name}” with no firewall, "
+                    "data diode or VPN gateway on it.",
+                    ids,
+                    str(conduit.pk),
+                )
+            )
+        for zone in members:
+            low = conduit.sl_target.frs_below(zone.sl_target)
+            if low:
+                findings.append(
+                    CheckFinding(
+                        "conduit-below-zone",
+                        "medium",
+                        f"Conduit “{conduit.name}” has SL-T {conduit.sl_target}, below zone “{zone.name}” "
+                        f"({zone.sl_target}) on {', '.join(low)}: the conduit would be the weak link.",
+                        ids,
+                        str(conduit.pk),
+                    )
+                )
+    for zone in zones:
+        if asset_counts.get(zone.pk, 0) and zone.pk not in connected:
+            findings.append(
+                CheckFinding(
+                    "zone-isolated",
+                    "medium",
+                    f"Zone “{zone.name}” has assets but no conduits: is it really isolated, or is a conduit missing?",
+                    (str(zone.pk),),
+                )
+            )
+    return findings
+
+
+def warnings_per_zone(findings: list[CheckFinding], capabilities: list[ZoneCapability]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        if finding.conduit_id is None:
+            for zone_id in finding.zone_ids:
+                counts[zone_id] += 1
+    for capability in capabilities:
+        counts[str(capability.zone.pk)] += capability.warning_count
+    return dict(counts)
+
+
+def warnings_per_conduit(findings: list[CheckFinding]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        if finding.conduit_id is not None:
+            counts[finding.conduit_id] += 1
+    return dict(counts)

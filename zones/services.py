@@ -1,0 +1,143 @@
+"""Writes to a site's design. Each is one transaction and raises ValidationError on bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from zones.models import Asset, Conduit, Site, Versioned, Zone
+
+V = TypeVar("V", bound=Versioned)
+
+
+class StaleObjectError(Exception):
+    """The object changed since the client read it (HTTP 412, or a form showing the newer values)."""
+
+    def __init__(self, obj: Versioned) -> None:
+        self.obj = obj
+        super().__init__(f"{obj} was changed by someone else (now version {obj.version}).")
+
+
+def _check_version(obj: Versioned, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != obj.version:
+        raise StaleObjectError(obj)
+
+
+def _apply(obj: V, fields: dict[str, Any], expected_version: int | None) -> V:
+    _check_version(obj, expected_version)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def site_save(*, site: Site, fields: dict[str, Any], expected_version: int | None = None) -> Site:
+    if site.pk and not site._state.adding:
+        locked = Site.objects.select_for_update().get(pk=site.pk)
+        return _apply(locked, fields, expected_version)
+    return _apply(site, fields, None)
+
+
+@transaction.atomic
+def zone_save(*, zone: Zone, fields: dict[str, Any], expected_version: int | None = None) -> Zone:
+    if not zone._state.adding:
+        locked = Zone.objects.select_for_update().get(pk=zone.pk)
+        if "site" in fields and fields["site"].pk != locked.site_id and locked.assets.exists():
+            # Moving a zone moves its assets and breaks its conduits: ask for that explicitly.
+            raise ValidationError({"site": "A zone with assets cannot be moved to another site."})
+        return _apply(locked, fields, expected_version)
+    return _apply(zone, fields, None)
+
+
+@transaction.atomic
+def asset_save(*, asset: Asset, fields: dict[str, Any], expected_version: int | None = None) -> Asset:
+    if not asset._state.adding:
+        locked = Asset.objects.select_for_update().get(pk=asset.pk)
+        new_zone = fields.get("zone")
+        if new_zone is not None and new_zone.site_id != locked.zone.site_id and locked.boundary_of.exists():
+            raise ValidationError({"zone": "This asset is a boundary device of a conduit; remove it there first."})
+        return _apply(locked, fields, expected_version)
+    return _apply(asset, fields, None)
+
+
+def _validate_conduit_links(site: Site, zones: list[Zone], devices: list[Asset]) -> None:
+    errors: dict[str, str] = {}
+    if len({z.pk for z in zones}) < 2:
+        errors["zones"] = "A conduit connects at least two zones."
+    elif any(z.site_id != site.pk for z in zones):
+        errors["zones"] = "All zones of a conduit must belong to the conduit's site."
+    if any(a.zone.site_id != site.pk for a in devices):
+        errors["boundary_devices"] = "Boundary devices must be assets of the conduit's site."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def conduit_save(
+    *,
+    conduit: Conduit,
+    fields: dict[str, Any],
+    zones: Iterable[Zone] | None = None,
+    boundary_devices: Iterable[Asset] | None = None,
+    expected_version: int | None = None,
+) -> Conduit:
+    if not conduit._state.adding:
+        conduit = Conduit.objects.select_for_update().get(pk=conduit.pk)
+        _check_version(conduit, expected_version)
+    for name, value in fields.items():
+        setattr(conduit, name, value)
+    site = conduit.site
+    zone_list = list(zones) if zones is not None else list(conduit.zones.all()) if conduit.pk else []
+    device_list = (
+        list(boundary_devices)
+        if boundary_devices is not None
+        else list(conduit.boundary_devices.select_related("zone"))
+        if not conduit._state.adding
+        else []
+    )
+    _validate_conduit_links(site, zone_list, device_list)
+    conduit.full_clean()
+    conduit.save()
+    if zones is not None:
+        conduit.zones.set(zone_list)
+    if boundary_devices is not None:
+        conduit.boundary_devices.set(device_list)
+    return conduit
+
+
+def delete_impact(obj: Site | Zone | Conduit | Asset) -> list[str]:
+    """What goes with an object when it is deleted, in words for the confirmation page."""
+    if isinstance(obj, Site):
+        zones, conduits = obj.zones.count(), obj.conduits.count()
+        assets = Asset.objects.filter(zone__site=obj).count()
+        return [f"{zones} zones", f"{conduits} conduits", f"{assets} assets"] if zones or conduits else []
+    if isinstance(obj, Zone):
+        impact = []
+        if n := obj.assets.count():
+            impact.append(f"{n} assets in this zone")
+        if n := obj.conduits.count():
+            impact.append(f"its place in {n} conduits (a conduit left with fewer than two zones is deleted too)")
+        return impact
+    if isinstance(obj, Asset) and (n := obj.boundary_of.count()):
+        return [f"its role as boundary device on {n} conduits"]
+    return []
+
+
+@transaction.atomic
+def object_delete(*, obj: Site | Zone | Conduit | Asset, expected_version: int | None = None) -> None:
+    _check_version(obj, expected_version)
+    if isinstance(obj, Site):
+        Asset.objects.filter(zone__site=obj).delete()
+        obj.conduits.all().delete()
+        obj.zones.all().delete()
+    elif isinstance(obj, Zone):
+        orphaned = [c for c in obj.conduits.prefetch_related("zones") if len(c.zones.all()) <= 2]
+        obj.assets.all().delete()
+        for conduit in orphaned:
+            conduit.delete()
+    obj.delete()
