@@ -59,7 +59,8 @@ STROKE = {"low": "#6f9a5c", "medium": "#b8982c", "high": "#c47a2c", "very_high":
 # ZoneKind's labels are written for forms ("External (internet, vendor remote access)"): too long for a box.
 KIND = {"enterprise": "Enterprise", "dmz": "DMZ", "supervisory": "Supervisory", "control": "Control"}
 KIND |= {"safety": "Safety", "field": "Field", "external": "External"}
-BULGES = (0, 30, -30, 70, -70, 120, -120, 180, -180)  # control-point offsets tried, the straightest first
+BULGES = (0, 30, -30, 70, -70, 120, -120, 180, -180, 260, -260, 340, -340)  # straightest first; a curve
+# bends at most half its offset, so clearing a whole box (BOX_W wide) needs offsets beyond 2 * BOX_W / 2.
 ARCS = (-50, -80, -120, -170)  # for boxes on one row: always an arch over the top edges, never along them
 LABEL_TS = (0.5, 0.38, 0.62, 0.26, 0.74, 0.15, 0.85)  # where along a conduit its label may sit
 DIRECTIONS = ((0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
