@@ -58,6 +58,26 @@ def _form_page(request: HttpRequest, form: VersionedForm, title: str, cancel: st
     return render(request, "zones/form.html", {"form": form, "title": title, "cancel_url": cancel, **extra})
 
 
+def _form_view(
+    request: HttpRequest,
+    form: VersionedForm,
+    save: Any,
+    *,
+    title: str,
+    cancel: str,
+    done: str,
+    after: Any = None,
+    **extra: Any,
+) -> HttpResponse:
+    """The create/edit page pattern: show the form, save through a service, say so, go on."""
+    if request.method == "POST":
+        saved = _save_form(request, form, save)
+        if saved:
+            messages.success(request, done.format(obj=saved))
+            return redirect(after(saved) if after else saved)
+    return _form_page(request, form, title, cancel, **extra)
+
+
 # --- sites --------------------------------------------------------------------------------------
 @login_required
 def site_list(request: HttpRequest) -> HttpResponse:
@@ -104,12 +124,9 @@ def site_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def site_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     site = _get(request, Site, pk, Action.CHANGE)
     form = SiteForm(request.POST or None, instance=site)
-    if request.method == "POST":
-        saved = _save_form(request, form, lambda f, v: services.site_save(site=site, fields=f, expected_version=v))
-        if saved:
-            messages.success(request, "Site saved.")
-            return redirect(saved)
-    return _form_page(request, form, f"Edit site “{site.name}”", site.get_absolute_url())
+    save = lambda f, v: services.site_save(site=site, fields=f, expected_version=v)  # noqa: E731
+    return _form_view(request, form, save, title=f"Edit site “{site.name}”", cancel=site.get_absolute_url(),
+                      done="Site saved.")  # fmt: skip
 
 
 # --- zones --------------------------------------------------------------------------------------
@@ -117,12 +134,9 @@ def site_edit(request: HttpRequest, pk: Any) -> HttpResponse:
 def zone_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
     site = _get(request, Site, site_pk, Action.CHANGE)
     form = ZoneForm(request.POST or None)
-    if request.method == "POST":
-        zone = _save_form(request, form, lambda f, _v: services.zone_save(zone=Zone(site=site), fields=f))
-        if zone:
-            messages.success(request, f"Zone “{zone.name}” created.")
-            return redirect(site)
-    return _form_page(request, form, f"New zone in {site.name}", site.get_absolute_url(), site=site)
+    save = lambda f, _v: services.zone_save(zone=Zone(site=site), fields=f)  # noqa: E731
+    return _form_view(request, form, save, title=f"New zone in {site.name}", cancel=site.get_absolute_url(),
+                      done="Zone “{obj.name}” created.", after=lambda z: z.site, site=site)  # fmt: skip
 
 
 @login_required
@@ -150,12 +164,9 @@ def zone_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def zone_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     zone = _get(request, Zone, pk, Action.CHANGE)
     form = ZoneForm(request.POST or None, instance=zone)
-    if request.method == "POST":
-        saved = _save_form(request, form, lambda f, v: services.zone_save(zone=zone, fields=f, expected_version=v))
-        if saved:
-            messages.success(request, "Zone saved.")
-            return redirect(saved)
-    return _form_page(request, form, f"Edit zone “{zone.name}”", zone.get_absolute_url(), site=zone.site)
+    save = lambda f, v: services.zone_save(zone=zone, fields=f, expected_version=v)  # noqa: E731
+    return _form_view(request, form, save, title=f"Edit zone “{zone.name}”", cancel=zone.get_absolute_url(),
+                      done="Zone saved.", site=zone.site)  # fmt: skip
 
 
 # --- conduits -----------------------------------------------------------------------------------
@@ -171,12 +182,9 @@ def _conduit_save(conduit: Conduit, form: ConduitForm, fields: dict[str, Any], v
 def conduit_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
     site = _get(request, Site, site_pk, Action.CHANGE)
     form = ConduitForm(request.POST or None, site=site)
-    if request.method == "POST":
-        conduit = _save_form(request, form, lambda f, v: _conduit_save(Conduit(site=site), form, f, None))
-        if conduit:
-            messages.success(request, f"Conduit “{conduit.name}” created.")
-            return redirect(site)
-    return _form_page(request, form, f"New conduit in {site.name}", site.get_absolute_url(), site=site)
+    save = lambda f, _v: _conduit_save(Conduit(site=site), form, f, None)  # noqa: E731
+    return _form_view(request, form, save, title=f"New conduit in {site.name}", cancel=site.get_absolute_url(),
+                      done="Conduit “{obj.name}” created.", after=lambda c: c.site, site=site)  # fmt: skip
 
 
 @login_required
@@ -200,12 +208,9 @@ def conduit_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def conduit_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     conduit = _get(request, Conduit, pk, Action.CHANGE)
     form = ConduitForm(request.POST or None, instance=conduit, site=conduit.site)
-    if request.method == "POST":
-        saved = _save_form(request, form, lambda f, v: _conduit_save(conduit, form, f, v))
-        if saved:
-            messages.success(request, "Conduit saved.")
-            return redirect(saved)
-    return _form_page(request, form, f"Edit conduit “{conduit.name}”", conduit.get_absolute_url(), site=conduit.site)
+    save = lambda f, v: _conduit_save(conduit, form, f, v)  # noqa: E731
+    return _form_view(request, form, save, title=f"Edit conduit “{conduit.name}”",
+                      cancel=conduit.get_absolute_url(), done="Conduit saved.", site=conduit.site)  # fmt: skip
 
 
 # --- assets -------------------------------------------------------------------------------------
@@ -213,12 +218,9 @@ def conduit_edit(request: HttpRequest, pk: Any) -> HttpResponse:
 def asset_create(request: HttpRequest, zone_pk: Any) -> HttpResponse:
     zone = _get(request, Zone, zone_pk, Action.CHANGE)
     form = AssetForm(request.POST or None, site=zone.site, initial={"zone": zone})
-    if request.method == "POST":
-        asset = _save_form(request, form, lambda f, _v: services.asset_save(asset=Asset(), fields=f))
-        if asset:
-            messages.success(request, f"Asset “{asset.name}” created.")
-            return redirect(asset.zone)
-    return _form_page(request, form, f"New asset in {zone.name}", zone.get_absolute_url(), site=zone.site)
+    save = lambda f, _v: services.asset_save(asset=Asset(), fields=f)  # noqa: E731
+    return _form_view(request, form, save, title=f"New asset in {zone.name}", cancel=zone.get_absolute_url(),
+                      done="Asset “{obj.name}” created.", after=lambda a: a.zone, site=zone.site)  # fmt: skip
 
 
 @login_required
@@ -245,12 +247,9 @@ def asset_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def asset_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     asset = _get(request, Asset, pk, Action.CHANGE)
     form = AssetForm(request.POST or None, instance=asset, site=asset.zone.site)
-    if request.method == "POST":
-        saved = _save_form(request, form, lambda f, v: services.asset_save(asset=asset, fields=f, expected_version=v))
-        if saved:
-            messages.success(request, "Asset saved.")
-            return redirect(saved)
-    return _form_page(request, form, f"Edit asset “{asset.name}”", asset.get_absolute_url(), site=asset.zone.site)
+    save = lambda f, v: services.asset_save(asset=asset, fields=f, expected_version=v)  # noqa: E731
+    return _form_view(request, form, save, title=f"Edit asset “{asset.name}”", cancel=asset.get_absolute_url(),
+                      done="Asset saved.", site=asset.zone.site)  # fmt: skip
 
 
 # --- delete and history (all four kinds) ---------------------------------------------------------
