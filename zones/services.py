@@ -47,9 +47,13 @@ def site_save(*, site: Site, fields: dict[str, Any], expected_version: int | Non
 def zone_save(*, zone: Zone, fields: dict[str, Any], expected_version: int | None = None) -> Zone:
     if not zone._state.adding:
         locked = Zone.objects.select_for_update().get(pk=zone.pk)
-        if "site" in fields and fields["site"].pk != locked.site_id and locked.assets.exists():
-            # Moving a zone moves its assets and breaks its conduits: ask for that explicitly.
-            raise ValidationError({"site": "A zone with assets cannot be moved to another site."})
+        if (
+            "site" in fields
+            and fields["site"].pk != locked.site_id
+            and (locked.assets.exists() or locked.conduits.exists())
+        ):
+            # Moving would take its assets along and leave its conduits joining two sites.
+            raise ValidationError({"site": "A zone with assets or conduits cannot be moved to another site."})
         return _apply(locked, fields, expected_version)
     return _apply(zone, fields, None)
 
@@ -92,7 +96,8 @@ def conduit_save(
     for name, value in fields.items():
         setattr(conduit, name, value)
     site = conduit.site
-    zone_list = list(zones) if zones is not None else list(conduit.zones.all()) if conduit.pk else []
+    adding = conduit._state.adding
+    zone_list = list(zones) if zones is not None else [] if adding else list(conduit.zones.all())
     device_list = (
         list(boundary_devices)
         if boundary_devices is not None

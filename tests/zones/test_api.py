@@ -205,3 +205,18 @@ def test_unfiltered_list_only_shows_own_sites(personas: Personas, plant: Plant) 
     body = api_as(personas.outsider).get("/api/v1/sites/").json()
     assert [s["name"] for s in body["results"]] == ["Site B"]
     assert Site.objects.count() == 2 and Asset.objects.count() == 4
+
+
+def test_a_zone_with_conduits_or_assets_does_not_move_to_another_site(personas: Personas, plant: Plant) -> None:
+    from tests.factories import SiteFactory
+
+    second = SiteFactory.create(organization=personas.org, name="Second")
+    client = api_as(personas.consultant)
+    for zone in (plant.control, make_zone(plant.site, "Linked only")):  # with assets; with a conduit only
+        if zone.name == "Linked only":
+            make_conduit(plant.site, "Link", [zone, plant.dmz], devices=[plant.firewall])
+        r = client.patch(f"/api/v1/zones/{zone.pk}/", {"site": str(second.pk)}, format="json")
+        assert r.status_code == 400 and "cannot be moved" in str(r.json()["site"])
+        assert Zone.objects.get(pk=zone.pk).site_id == plant.site.pk
+    empty = make_zone(plant.site, "Empty")
+    assert client.patch(f"/api/v1/zones/{empty.pk}/", {"site": str(second.pk)}, format="json").status_code == 200

@@ -80,12 +80,22 @@ def test_outsider_gets_404_everywhere(client: Any, personas: Personas, plant: Pl
 
 def test_zone_form_shows_field_errors_and_keeps_input(client: Any, personas: Personas, plant: Plant) -> None:
     client.force_login(personas.consultant)
-    data = {"name": "", "kind": "control", "criticality": "high", "sl_target_FR1": "2", "sl_target_FR2": "9"}
+    levels = {f"sl_target_FR{n}": "2" for n in range(1, 8)} | {"sl_target_FR2": "9"}
+    data = {"name": "", "kind": "control", "criticality": "high", **levels}
     response = client.post(f"/sites/{plant.site.pk}/zones/new/", data)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "name" in errors
-    assert any("FR2 must be between 0 and 4, not 9" in e or "FR3" in e for e in errors["sl_target"])
+    assert errors["sl_target"] == ["FR2 must be between 0 and 4, not 9"]
+    assert 'name="sl_target_FR2" value="9"' in response.content.decode()  # the input is kept
+    assert not Zone.objects.filter(site=plant.site, kind="control").exclude(pk=plant.control.pk).exists()
+
+
+def test_zone_form_names_missing_frs(client: Any, personas: Personas, plant: Plant) -> None:
+    client.force_login(personas.consultant)
+    data = {"name": "Half", "kind": "control", "criticality": "high", "sl_target_FR1": "2"}
+    response = client.post(f"/sites/{plant.site.pk}/zones/new/", data)
+    assert response.context["form"].errors["sl_target"] == ["Give a level for FR2, FR3, FR4, FR5, FR6, FR7 as well."]
 
 
 def test_zone_form_accepts_the_compact_notation(client: Any, personas: Personas, plant: Plant) -> None:
