@@ -25,11 +25,12 @@ class Action(StrEnum):
     VIEW = "view"
     CHANGE = "change"  # create, edit, delete compliance data
     MANAGE = "manage"  # manage the organization itself (members, grants)
+    SIGN_OFF = "sign_off"  # move an assessment to final
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.MANAGE}),
-    Role.CONSULTANT: frozenset({Action.VIEW, Action.CHANGE}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.MANAGE, Action.SIGN_OFF}),
+    Role.CONSULTANT: frozenset({Action.VIEW, Action.CHANGE, Action.SIGN_OFF}),
     Role.ASSET_OWNER: frozenset({Action.VIEW, Action.CHANGE}),
     Role.AUDITOR: frozenset({Action.VIEW}),
 }

@@ -8,7 +8,7 @@ this module; nothing else computes with levels.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,3 +138,82 @@ ZERO = SLVector.uniform(0)
 def zero_vector() -> SLVector:
     """Default for SL-T fields: nothing targeted yet."""
     return ZERO
+
+
+# --- assessment arithmetic ----------------------------------------------------------------
+# The primer's definitions, in one place: which items an assessment covers, when an item is
+# satisfied, SL-A per FR, gap and progress. Statuses are the API's strings.
+
+SATISFYING_STATUSES = frozenset({"met", "compensated", "not_applicable"})
+NOT_ASSESSED = "not_assessed"
+
+
+def is_satisfied(status: str) -> bool:
+    """Met, met through a documented compensating countermeasure, or justified as not applicable."""
+    return status in SATISFYING_STATUSES
+
+
+def is_required(item_fr: str, item_level: int | None, target: SLVector) -> bool:
+    """An item is covered for a zone or conduit when it is selected at or below the SL-T of its FR."""
+    return item_level is not None and MIN_LEVEL < item_level <= target[item_fr]
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One catalogue item (SR or RE) of a zone or conduit: its FR, its lowest level, whether it is satisfied."""
+
+    fr: str
+    level: int
+    satisfied: bool
+
+
+def achieved(items: Iterable[ItemState]) -> SLVector:
+    """SL-A per FR: the highest n in 0..4 such that every item of that FR selected at level n or below
+    is satisfied. `items` must be every item of the catalogue part (unassessed ones unsatisfied):
+    an item missing from the list would be treated as satisfied."""
+    lowest_unsatisfied = dict.fromkeys(FR_CODES, MAX_LEVEL + 1)
+    for item in items:
+        if not item.satisfied and item.level < lowest_unsatisfied[item.fr]:
+            lowest_unsatisfied[item.fr] = item.level
+    return SLVector(tuple(max(lowest_unsatisfied[fr] - 1, MIN_LEVEL) for fr in FR_CODES))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How many of the required items have been assessed (any status other than not assessed)."""
+
+    assessed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.assessed / self.total) if self.total else 100
+
+    @property
+    def complete(self) -> bool:
+        return self.assessed >= self.total
+
+
+def progress(statuses: Iterable[str]) -> Progress:
+    values = list(statuses)
+    return Progress(assessed=sum(1 for s in values if s != NOT_ASSESSED), total=len(values))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one zone or conduit stands against its target."""
+
+    target: SLVector
+    achieved: SLVector
+
+    @property
+    def gap(self) -> SLVector:
+        return self.achieved.gap_to(self.target)
+
+    @property
+    def at_target(self) -> bool:
+        return self.gap.max_level == 0
+
+
+def standing(target: SLVector, items: Iterable[ItemState]) -> Standing:
+    return Standing(target=target, achieved=achieved(items))

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "compliance",
     "zones",
+    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Upload limits -----------------------------------------------------------
 CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# How long a WebSocket's presence row counts without a heartbeat (the page beats every 20 s).
+PRESENCE_TIMEOUT_SECONDS = 60
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {

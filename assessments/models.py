@@ -1,0 +1,241 @@
+"""Gap assessments: one assessment of a site's zones and conduits against IEC 62443-3-3, its results,
+the evidence behind them and the conversation about them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from accounts.access import RestrictedQuerySet
+from assessments.choices import AssessmentStatus, ResultStatus
+from compliance.models import Catalogue, Requirement
+from zones.models import Conduit, Site, Versioned, Zone
+
+
+class Assessment(Versioned):
+    """One gap assessment of a site: its scope (zones and conduits), the catalogue release it pins,
+    the team, the dates and the status up to sign-off."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="assessments")
+    title = models.CharField(max_length=200)
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    zones = models.ManyToManyField(Zone, blank=True, related_name="assessments")
+    conduits = models.ManyToManyField(Conduit, blank=True, related_name="assessments")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="lead consultant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assessment_teams")
+    planned_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+    actual_start = models.DateField(null=True, blank=True)
+    actual_end = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
+    signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[zones, conduits])
+
+    access_site_path = "site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment-detail", args=[self.pk])
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == AssessmentStatus.FINAL
+
+    def clean(self) -> None:
+        errors = {}
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            errors["planned_end"] = "The planned end is before the planned start."
+        if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
+            errors["actual_end"] = "The actual end is before the actual start."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Result(Versioned):
+    """The finding for one 3-3 requirement (SR or RE) of one zone or conduit in an assessment."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
+    zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.PROTECT, related_name="results")
+    conduit = models.ForeignKey(Conduit, null=True, blank=True, on_delete=models.PROTECT, related_name="results")
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    in_scope = models.BooleanField(
+        default=True, help_text="False when the target no longer requires this item; its data is kept."
+    )
+    status = models.CharField(max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ASSESSED)
+    observations = models.TextField(blank=True)
+    countermeasure = models.TextField("compensating countermeasure", blank=True)
+    justification = models.TextField(blank=True, help_text="Why the requirement does not apply")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    access_site_path = "assessment__site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "requirement__position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(zone__isnull=False, conduit__isnull=True)
+                | models.Q(zone__isnull=True, conduit__isnull=False),
+                name="result_for_zone_or_conduit",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "zone", "requirement"],
+                condition=models.Q(zone__isnull=False),
+                name="one_result_per_zone_requirement",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "conduit", "requirement"],
+                condition=models.Q(conduit__isnull=False),
+                name="one_result_per_conduit_requirement",
+            ),
+        ]
+        indexes = [models.Index(fields=["assessment", "zone"]), models.Index(fields=["assessment", "conduit"])]
+
+    def __str__(self) -> str:
+        return f"{self.requirement.ref} · {self.target}"
+
+    @property
+    def target(self) -> Zone | Conduit:
+        target = self.zone or self.conduit
+        assert target is not None
+        return target
+
+    @property
+    def target_id(self) -> uuid.UUID:
+        return self.zone_id or self.conduit_id  # type: ignore[return-value]
+
+    @property
+    def satisfied(self) -> bool:
+        return ResultStatus(self.status).satisfied
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status == ResultStatus.COMPENSATED and not self.countermeasure.strip():
+            errors["countermeasure"] = "Describe the compensating countermeasure when the status is compensated."
+        if self.status == ResultStatus.NOT_APPLICABLE and not self.justification.strip():
+            errors["justification"] = "Justify why the requirement does not apply when the status is not applicable."
+        if errors:
+            raise ValidationError(errors)
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # Never under a public path: MEDIA_ROOT is not served; downloads go through a checked view.
+    return f"evidence/{instance.assessment_id}/{instance.pk}/{filename}"
+
+
+class Evidence(models.Model):
+    """A document that supports results: an uploaded file (with its SHA-256) or a reference to a
+    document held elsewhere (a document management system, a ticket, a drawing number)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    reference = models.CharField(
+        max_length=500, blank=True, help_text="Where the document is held, e.g. a DMS link or a drawing number"
+    )
+    description = models.TextField(blank=True)
+    expires = models.DateField(null=True, blank=True)
+    results = models.ManyToManyField(Result, blank=True, related_name="evidence")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[results])
+
+    access_site_path = "assessment__site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-added_at"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.filename or self.reference
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+    def get_download_url(self) -> str:
+        return reverse("evidence-download", args=[self.pk])
+
+    def clean(self) -> None:
+        if bool(self.file) == bool(self.reference.strip()):
+            raise ValidationError({"file": "Give either a file or a reference to a document held elsewhere."})
+
+
+class Comment(models.Model):
+    """A remark in the thread of one result (a question to the asset owner, an answer, a decision)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    access_site_path = "result__assessment__site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class Presence(models.Model):
+    """One open WebSocket on an assessment: who is here and which result they are editing.
+
+    Rows live as long as the socket (a heartbeat refreshes `seen`); stale rows of a crashed
+    process are ignored after a timeout and swept on the next connect.
+    """
+
+    channel_name = models.CharField(max_length=200, primary_key=True)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    editing = models.ForeignKey(Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    seen = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["assessment", "seen"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.assessment_id}"

@@ -1,0 +1,227 @@
+"""Reads over assessments that take more than one query: the summary (SL-A, gap, progress per zone
+and conduit), the re-sync plan, a result's history and the state at sign-off."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import QuerySet
+
+from assessments.choices import ResultStatus, TargetKind
+from assessments.models import Assessment, Result
+from compliance import sl
+from compliance.choices import FR_CODES, Kind
+from compliance.models import Requirement
+from zones.models import Conduit, Zone
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    """An assessable 3-3 item (SR or RE) of a pinned catalogue release."""
+
+    id: uuid.UUID
+    ref: str
+    fr: str
+    level: int
+
+
+@lru_cache(maxsize=8)
+def catalogue_items(catalogue_id: uuid.UUID) -> tuple[CatalogueItem, ...]:
+    """The SRs and REs of one release, in catalogue order. Releases never change once loaded
+    (the loader refuses changed content without a new version), so this is cached per process."""
+    rows = (
+        Requirement.objects.filter(
+            catalogue_id=catalogue_id, kind__in=[Kind.SR, Kind.RE], assessable=True, lowest_sl__isnull=False
+        )
+        .order_by("position")
+        .values_list("id", "ref", "fr_id", "lowest_sl")
+    )
+    return tuple(CatalogueItem(id=i, ref=r, fr=str(f), level=int(lv or 0)) for i, r, f, lv in rows)
+
+
+def required_items(catalogue_id: uuid.UUID, target: sl.SLVector) -> list[CatalogueItem]:
+    return [item for item in catalogue_items(catalogue_id) if sl.is_required(item.fr, item.level, target)]
+
+
+def scope_targets(assessment: Assessment) -> tuple[list[Zone], list[Conduit]]:
+    return list(assessment.zones.order_by("purdue_level", "name")), list(assessment.conduits.order_by("name"))
+
+
+# --- summary -------------------------------------------------------------------------------------
+@dataclass
+class FRCell:
+    """One FR of one zone or conduit in the heat-map."""
+
+    fr: str
+    target: int
+    achieved: int
+    gap: int
+    assessed: int
+    total: int
+
+
+@dataclass
+class TargetSummary:
+    """Where one zone or conduit stands: SL-T, SL-A, gap, counts by status and progress."""
+
+    id: uuid.UUID
+    name: str
+    kind: str
+    standing: sl.Standing
+    counts: dict[str, int]
+    progress: sl.Progress
+    cells: list[FRCell] = field(default_factory=list)
+    out_of_scope: int = 0
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "sl_target": self.standing.target.to_dict(),
+            "sl_achieved": self.standing.achieved.to_dict(),
+            "gap": self.standing.gap.to_dict(),
+            "at_target": self.standing.at_target,
+            "counts": self.counts,
+            "progress": {"assessed": self.progress.assessed, "total": self.progress.total},
+        }
+
+
+@dataclass
+class Summary:
+    zones: list[TargetSummary]
+    conduits: list[TargetSummary]
+
+    @property
+    def targets(self) -> list[TargetSummary]:
+        return self.zones + self.conduits
+
+    @property
+    def progress(self) -> sl.Progress:
+        return sl.Progress(
+            assessed=sum(t.progress.assessed for t in self.targets), total=sum(t.progress.total for t in self.targets)
+        )
+
+    @property
+    def at_target(self) -> int:
+        return sum(1 for t in self.targets if t.standing.at_target)
+
+    def as_api(self) -> dict[str, Any]:
+        return {"zones": [z.as_api() for z in self.zones], "conduits": [c.as_api() for c in self.conduits]}
+
+
+def _target_summary(
+    target: Zone | Conduit, kind: str, items: tuple[CatalogueItem, ...], rows: list[tuple[uuid.UUID, str, bool]]
+) -> TargetSummary:
+    status_of = {req_id: status for req_id, status, _ in rows}
+    in_scope = [(req_id, status) for req_id, status, scoped in rows if scoped]
+    states = [sl.ItemState(i.fr, i.level, sl.is_satisfied(status_of.get(i.id, sl.NOT_ASSESSED))) for i in items]
+    standing = sl.standing(target.sl_target, states)
+    counts = dict.fromkeys(ResultStatus.values, 0)
+    counts.update(Counter(status for _, status in in_scope))
+    fr_of = {i.id: i.fr for i in items}
+    per_fr: dict[str, list[str]] = defaultdict(list)
+    for req_id, status in in_scope:
+        per_fr[fr_of.get(req_id, "")].append(status)
+    cells = []
+    for fr in FR_CODES:
+        fr_progress = sl.progress(per_fr[fr])
+        cells.append(
+            FRCell(
+                fr=fr,
+                target=standing.target[fr],
+                achieved=standing.achieved[fr],
+                gap=standing.gap[fr],
+                assessed=fr_progress.assessed,
+                total=fr_progress.total,
+            )
+        )
+    return TargetSummary(
+        id=target.pk,
+        name=target.name,
+        kind=kind,
+        standing=standing,
+        counts=counts,
+        progress=sl.progress(status for _, status in in_scope),
+        cells=cells,
+        out_of_scope=len(rows) - len(in_scope),
+    )
+
+
+def summary(assessment: Assessment) -> Summary:
+    """SL-T, SL-A, gap, counts and progress for every zone and conduit in scope: three queries
+    (results, zones, conduits) whatever the number of results; the catalogue is cached."""
+    items = catalogue_items(assessment.catalogue_id)
+    by_target: dict[uuid.UUID, list[tuple[uuid.UUID, str, bool]]] = defaultdict(list)
+    rows = Result.objects.filter(assessment=assessment).values_list(
+        "zone_id", "conduit_id", "requirement_id", "status", "in_scope"
+    )
+    for zone_id, conduit_id, req_id, status, in_scope in rows:
+        by_target[zone_id or conduit_id].append((req_id, status, in_scope))
+    zones, conduits = scope_targets(assessment)
+    return Summary(
+        zones=[_target_summary(z, TargetKind.ZONE, items, by_target[z.pk]) for z in zones],
+        conduits=[_target_summary(c, TargetKind.CONDUIT, items, by_target[c.pk]) for c in conduits],
+    )
+
+
+# --- re-sync ----------------------------------------------------------------------------------------
+@dataclass
+class ResyncPlan:
+    """What bringing the results in line with the current scope and SL-Ts would do."""
+
+    add: list[tuple[str, uuid.UUID, uuid.UUID]]  # (kind, target id, requirement id)
+    retire: list[uuid.UUID]  # result ids no longer required: kept, marked out of scope
+    restore: list[uuid.UUID]  # out-of-scope result ids required again
+
+    @property
+    def empty(self) -> bool:
+        return not (self.add or self.retire or self.restore)
+
+
+def resync_plan(assessment: Assessment) -> ResyncPlan:
+    zones, conduits = scope_targets(assessment)
+    required: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    kinds: dict[uuid.UUID, str] = {}
+    for kind, targets in ((TargetKind.ZONE, zones), (TargetKind.CONDUIT, conduits)):
+        for target in targets:
+            kinds[target.pk] = kind
+            required.update((target.pk, item.id) for item in required_items(assessment.catalogue_id, target.sl_target))
+    existing: dict[tuple[uuid.UUID, uuid.UUID], tuple[uuid.UUID, bool]] = {}
+    for result_id, zone_id, conduit_id, req_id, in_scope in Result.objects.filter(assessment=assessment).values_list(
+        "id", "zone_id", "conduit_id", "requirement_id", "in_scope"
+    ):
+        existing[(zone_id or conduit_id, req_id)] = (result_id, in_scope)
+    order = {item.id: n for n, item in enumerate(catalogue_items(assessment.catalogue_id))}
+    add = sorted(
+        ((kinds[t], t, r) for t, r in required - existing.keys()), key=lambda a: (a[0], str(a[1]), order[a[2]])
+    )
+    retire = [rid for key, (rid, scoped) in existing.items() if scoped and key not in required]
+    restore = [rid for key, (rid, scoped) in existing.items() if not scoped and key in required]
+    return ResyncPlan(add=add, retire=retire, restore=restore)
+
+
+# --- workspace, history, sign-off -------------------------------------------------------------
+def results_for(assessment: Assessment) -> QuerySet[Result]:
+    """Results with what a row shows, in catalogue order (constant queries for any number of rows)."""
+    return (
+        Result.objects.filter(assessment=assessment)
+        .select_related("requirement", "assignee", "updated_by", "zone", "conduit")
+        .prefetch_related("evidence")
+        .order_by("requirement__position")
+    )
+
+
+def results_as_of(assessment: Assessment, when: datetime) -> list[Any]:
+    """Each result as it stood at `when` (e.g. the sign-off), rebuilt from the history."""
+    return list(Result.history.as_of(when).filter(assessment_id=assessment.pk))
+
+
+def signed_off_state(assessment: Assessment) -> list[Any]:
+    if assessment.signed_off_at is None:
+        return []
+    return results_as_of(assessment, assessment.signed_off_at)

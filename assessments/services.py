@@ -1,0 +1,323 @@
+"""Writes to assessments. Each is one transaction, raises ValidationError on bad input and
+StaleObjectError on a stale version, and publishes what changed to the live group after commit."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from accounts.access import Action, can
+from accounts.models import Membership, User
+from assessments import live
+from assessments.choices import TRANSITIONS, AssessmentStatus, TargetKind
+from assessments.evidence_files import check_upload
+from assessments.models import Assessment, Comment, Evidence, Result
+from assessments.selectors import ResyncPlan, resync_plan
+from compliance.choices import Part
+from compliance.models import Catalogue
+from zones.models import Conduit, Site, Zone
+from zones.services import StaleObjectError
+
+SCALAR_FIELDS = ("title", "lead", "planned_start", "planned_end", "actual_start", "actual_end")
+RESULT_FIELDS = ("status", "observations", "countermeasure", "justification", "assignee")
+
+
+def _ensure_open(assessment: Assessment) -> None:
+    if assessment.is_final:
+        raise ValidationError(
+            f"This assessment was signed off on {assessment.signed_off_at:%Y-%m-%d %H:%M} UTC and is read-only."
+            if assessment.signed_off_at
+            else "This assessment is final and read-only."
+        )
+
+
+def _check_version(obj: Any, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != obj.version:
+        raise StaleObjectError(obj)
+
+
+def _check_people(site: Site, people: Iterable[User | None], field: str) -> None:
+    ids = {p.pk for p in people if p is not None}
+    members = set(
+        Membership.objects.filter(organization_id=site.organization_id, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    if ids - members:
+        raise ValidationError({field: "Only members of the site's organization can be on an assessment."})
+
+
+def _check_scope(site: Site, zones: list[Zone], conduits: list[Conduit]) -> None:
+    errors = {}
+    if any(z.site_id != site.pk for z in zones):
+        errors["zones"] = "Every zone in scope must belong to the assessment's site."
+    if any(c.site_id != site.pk for c in conduits):
+        errors["conduits"] = "Every conduit in scope must belong to the assessment's site."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_plan(assessment: Assessment, plan: ResyncPlan) -> ResyncPlan:
+    new = [
+        Result(
+            assessment=assessment,
+            zone_id=target_id if kind == TargetKind.ZONE else None,
+            conduit_id=target_id if kind == TargetKind.CONDUIT else None,
+            requirement_id=req_id,
+        )
+        for kind, target_id, req_id in plan.add
+    ]
+    if new:
+        bulk_create_with_history(new, Result, batch_size=500)
+    # Going through save() keeps version, history and ETags right for the rows that change.
+    for result in Result.objects.filter(pk__in=[*plan.retire, *plan.restore]):
+        result.in_scope = result.pk in set(plan.restore)
+        result.save(update_fields=["in_scope", "version", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    site: Site,
+    title: str,
+    by: User,
+    zones: Iterable[Zone] | None = None,
+    conduits: Iterable[Conduit] | None = None,
+    team: Iterable[User] = (),
+    **fields: Any,
+) -> Assessment:
+    """Create an assessment pinned to the current 3-3 release, with one result per in-scope zone or
+    conduit and per item selected at or below its SL-T. Scope defaults to the whole site."""
+    catalogue = Catalogue.objects.filter(part=Part.SYSTEM, is_current=True).first()
+    if catalogue is None:
+        raise ValidationError("No IEC 62443-3-3 catalogue is loaded; run manage.py load_catalogue.")
+    unknown = set(fields) - set(SCALAR_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    zone_list = list(zones) if zones is not None else list(site.zones.all())
+    conduit_list = list(conduits) if conduits is not None else list(site.conduits.all())
+    _check_scope(site, zone_list, conduit_list)
+    team_list = list(team)
+    _check_people(site, [fields.get("lead"), *team_list], "team")
+    assessment = Assessment(site=site, title=title, catalogue=catalogue, created_by=by, **fields)
+    assessment.full_clean()
+    assessment.save()
+    assessment.zones.set(zone_list)
+    assessment.conduits.set(conduit_list)
+    assessment.team.set(team_list)
+    _apply_plan(assessment, resync_plan(assessment))
+    return assessment
+
+
+@transaction.atomic
+def assessment_update(
+    *,
+    assessment: Assessment,
+    by: User,
+    fields: dict[str, Any],
+    zones: Iterable[Zone] | None = None,
+    conduits: Iterable[Conduit] | None = None,
+    team: Iterable[User] | None = None,
+    expected_version: int | None = None,
+) -> Assessment:
+    """Edit title, people, dates or scope. A scope change syncs the results at once (results of a
+    zone taken out of scope are kept, marked out of scope)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_version(assessment, expected_version)
+    _ensure_open(assessment)
+    unknown = set(fields) - set(SCALAR_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    site = assessment.site
+    if zones is not None or conduits is not None:
+        zone_list = list(zones) if zones is not None else list(assessment.zones.all())
+        conduit_list = list(conduits) if conduits is not None else list(assessment.conduits.all())
+        _check_scope(site, zone_list, conduit_list)
+    team_list = list(team) if team is not None else None
+    _check_people(site, [fields.get("lead"), *(team_list or [])], "team")
+    assessment.full_clean()
+    assessment.save()
+    if team_list is not None:
+        assessment.team.set(team_list)
+    if zones is not None or conduits is not None:
+        assessment.zones.set(zone_list)
+        assessment.conduits.set(conduit_list)
+        _apply_plan(assessment, resync_plan(assessment))
+    live.publish(assessment.pk, {"type": "assessment.updated", "version": assessment.version, "by": live.person(by)})
+    return assessment
+
+
+@transaction.atomic
+def assessment_resync(*, assessment: Assessment, by: User) -> ResyncPlan:
+    """Bring the results in line with the zones' and conduits' current SL-T: add what is now
+    required, mark what no longer is as out of scope (never delete), bring back what is again."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _ensure_open(assessment)
+    plan = _apply_plan(assessment, resync_plan(assessment))
+    if not plan.empty:
+        assessment.save()  # a new version: the results changed under everyone's feet
+        message = {"type": "assessment.resynced", "version": assessment.version, "by": live.person(by)}
+        live.publish(assessment.pk, message)
+    return plan
+
+
+@transaction.atomic
+def assessment_transition(
+    *, assessment: Assessment, to: str, by: User, expected_version: int | None = None
+) -> Assessment:
+    """Move the status one step. Final (sign-off) is for consultants and admins, records the moment
+    and makes the assessment read-only."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_version(assessment, expected_version)
+    if to not in AssessmentStatus.values:
+        raise ValidationError({"status": f"Unknown status {to!r}; one of {', '.join(AssessmentStatus.values)}."})
+    if to == assessment.status:
+        return assessment
+    if to not in TRANSITIONS[assessment.status]:
+        _ensure_open(assessment)
+        allowed = ", ".join(TRANSITIONS[assessment.status]) or "none"
+        raise ValidationError(
+            {"status": f"An assessment {assessment.status} cannot move to {to} (allowed: {allowed})."}
+        )
+    today = timezone.localdate()
+    if to == AssessmentStatus.IN_PROGRESS and assessment.actual_start is None:
+        assessment.actual_start = today
+    if to == AssessmentStatus.FINAL:
+        if not can(by, Action.SIGN_OFF, assessment):
+            raise PermissionDenied("Only a consultant or an admin of the organization can sign an assessment off.")
+        assessment.signed_off_at = timezone.now()
+        assessment.signed_off_by = by
+        assessment.actual_end = assessment.actual_end or today
+    assessment.status = to
+    assessment.save()
+    live.publish(
+        assessment.pk,
+        {"type": "assessment.updated", "version": assessment.version, "status": to, "by": live.person(by)},
+    )
+    return assessment
+
+
+@transaction.atomic
+def result_update(
+    *,
+    result: Result,
+    by: User,
+    fields: dict[str, Any],
+    evidence: Iterable[Evidence] | None = None,
+    expected_version: int | None = None,
+) -> Result:
+    """Record a finding. The status rules (countermeasure when compensated, justification when not
+    applicable) are the model's; everyone connected sees the change after commit."""
+    result = Result.objects.select_for_update().select_related("assessment").get(pk=result.pk)
+    _ensure_open(result.assessment)
+    _check_version(result, expected_version)
+    unknown = set(fields) - set(RESULT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    if fields.get("assignee") is not None:
+        _check_people(result.assessment.site, [fields["assignee"]], "assignee")
+    evidence_list = list(evidence) if evidence is not None else None
+    if evidence_list is not None and any(e.assessment_id != result.assessment_id for e in evidence_list):
+        raise ValidationError({"evidence": "Evidence can only be linked within its own assessment."})
+    for name, value in fields.items():
+        setattr(result, name, value)
+    result.updated_by = by
+    result.full_clean(exclude=["assessment", "zone", "conduit", "requirement"])
+    result.save()
+    if evidence_list is not None:
+        result.evidence.set(evidence_list)
+    live.publish(result.assessment_id, live.result_updated(result, by))
+    return result
+
+
+@transaction.atomic
+def comment_add(*, result: Result, author: User, body: str) -> Comment:
+    result = Result.objects.select_related("assessment").get(pk=result.pk)
+    _ensure_open(result.assessment)
+    if not body.strip():
+        raise ValidationError({"body": "Write something first."})
+    comment = Comment.objects.create(result=result, author=author, body=body.strip())
+    live.publish(
+        result.assessment_id,
+        {
+            "type": "comment.added",
+            "result": str(result.pk),
+            "comment": {
+                "id": str(comment.pk),
+                "body": comment.body,
+                "created": comment.created.isoformat(),
+                "author": live.person(author),
+            },
+        },
+    )
+    return comment
+
+
+def _sha256(file: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    assessment: Assessment,
+    by: User,
+    file: UploadedFile | None = None,
+    reference: str = "",
+    description: str = "",
+    expires: date | None = None,
+    results: Iterable[Result] = (),
+) -> Evidence:
+    """Store an evidence file (checked against the size limit and the type allow-list, hashed with
+    SHA-256) or a reference to a document held elsewhere, and link it to results."""
+    _ensure_open(assessment)
+    result_list = list(results)
+    if any(r.assessment_id != assessment.pk for r in result_list):
+        raise ValidationError({"results": "Evidence can only support results of its own assessment."})
+    if file is not None and reference.strip():
+        raise ValidationError({"reference": "Give either a file or a reference, not both."})
+    evidence = Evidence(
+        assessment=assessment, reference=reference.strip(), description=description, expires=expires, added_by=by
+    )
+    if file is not None:
+        evidence.content_type = check_upload(file)
+        evidence.filename = file.name or "evidence"
+        evidence.size = file.size
+        evidence.sha256 = _sha256(file)
+        evidence.file = file  # written to storage by save(), after validation
+    evidence.full_clean()
+    evidence.save()
+    evidence.results.set(result_list)
+    for result in result_list:
+        live.publish(assessment.pk, {"type": "evidence.linked", "result": str(result.pk), "evidence": str(evidence.pk)})
+    return evidence
+
+
+@transaction.atomic
+def evidence_link(*, evidence: Evidence, results: Iterable[Result], by: User) -> Evidence:
+    """Replace the results a piece of evidence supports."""
+    _ensure_open(evidence.assessment)
+    result_list = list(results)
+    if any(r.assessment_id != evidence.assessment_id for r in result_list):
+        raise ValidationError({"results": "Evidence can only support results of its own assessment."})
+    evidence.results.set(result_list)
+    for result in result_list:
+        live.publish(
+            evidence.assessment_id, {"type": "evidence.linked", "result": str(result.pk), "evidence": str(evidence.pk)}
+        )
+    return evidence
