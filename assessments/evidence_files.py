@@ -4,10 +4,12 @@ and by the file's first bytes (an executable renamed to .pdf is refused)."""
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -92,4 +94,31 @@ def check_upload(file: UploadedFile) -> str:
         raise ValidationError({"file": f"The content of this file does not match its {extension} extension."})
     if extension == ".tar" and head[257:262] != b"ustar":
         raise ValidationError({"file": "The content of this file does not match its .tar extension."})
+    # RIFF is only the container (WAV and AVI are RIFF too); WebP names itself at bytes 8-11.
+    if extension == ".webp" and head[8:12] != b"WEBP":
+        raise ValidationError({"file": "The content of this file does not match its .webp extension."})
     return content_type
+
+
+def evidence_file_response(evidence: Any) -> FileResponse:
+    """The one way an evidence file leaves the server (callers have passed the permission door):
+    as an attachment, never sniffed or rendered, with its SHA-256 for the recipient to check."""
+    if not evidence.file:
+        raise Http404(
+            f"This evidence is a reference to a document held elsewhere ({evidence.reference}); "
+            "there is no file to download."
+        )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file of this evidence is missing from storage.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.filename or "evidence",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Checksum-SHA256"] = evidence.sha256
+    return response

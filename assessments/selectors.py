@@ -212,7 +212,7 @@ def results_for(assessment: Assessment) -> QuerySet[Result]:
         Result.objects.filter(assessment=assessment)
         .select_related("requirement", "assignee", "updated_by", "zone", "conduit")
         .prefetch_related("evidence")
-        .order_by("requirement__position")
+        .order_by("requirement__position", "zone__name", "conduit__name", "pk")
     )
 
 

@@ -107,7 +107,8 @@ def assessment_create(
     conduit_list = list(conduits) if conduits is not None else list(site.conduits.all())
     _check_scope(site, zone_list, conduit_list)
     team_list = list(team)
-    _check_people(site, [fields.get("lead"), *team_list], "team")
+    _check_people(site, [fields.get("lead")], "lead")
+    _check_people(site, team_list, "team")
     assessment = Assessment(site=site, title=title, catalogue=catalogue, created_by=by, **fields)
     assessment.full_clean()
     assessment.save()
@@ -145,7 +146,8 @@ def assessment_update(
         conduit_list = list(conduits) if conduits is not None else list(assessment.conduits.all())
         _check_scope(site, zone_list, conduit_list)
     team_list = list(team) if team is not None else None
-    _check_people(site, [fields.get("lead"), *(team_list or [])], "team")
+    _check_people(site, [fields.get("lead")], "lead")
+    _check_people(site, team_list or [], "team")
     assessment.full_clean()
     assessment.save()
     if team_list is not None:
@@ -185,7 +187,11 @@ def assessment_transition(
     if to == assessment.status:
         return assessment
     if to not in TRANSITIONS[assessment.status]:
-        _ensure_open(assessment)
+        if assessment.is_final:  # the same message as every other write, on the field that was asked to move
+            try:
+                _ensure_open(assessment)
+            except ValidationError as exc:
+                raise ValidationError({"status": exc.messages}) from exc
         allowed = ", ".join(TRANSITIONS[assessment.status]) or "none"
         raise ValidationError(
             {"status": f"An assessment {assessment.status} cannot move to {to} (allowed: {allowed})."}
@@ -198,7 +204,7 @@ def assessment_transition(
             raise PermissionDenied("Only a consultant or an admin of the organization can sign an assessment off.")
         assessment.signed_off_at = timezone.now()
         assessment.signed_off_by = by
-        assessment.actual_end = assessment.actual_end or today
+        assessment.actual_end = assessment.actual_end or max(today, assessment.actual_start or today)
     assessment.status = to
     assessment.save()
     live.publish(
@@ -244,7 +250,8 @@ def result_update(
 @transaction.atomic
 def comment_add(*, result: Result, author: User, body: str) -> Comment:
     result = Result.objects.select_related("assessment").get(pk=result.pk)
-    _ensure_open(result.assessment)
+    # Lock the assessment so a comment cannot slip in beside a concurrent sign-off.
+    _ensure_open(Assessment.objects.select_for_update().get(pk=result.assessment_id))
     if not body.strip():
         raise ValidationError({"body": "Write something first."})
     comment = Comment.objects.create(result=result, author=author, body=body.strip())
@@ -285,6 +292,8 @@ def evidence_add(
 ) -> Evidence:
     """Store an evidence file (checked against the size limit and the type allow-list, hashed with
     SHA-256) or a reference to a document held elsewhere, and link it to results."""
+    # The caller's copy may predate a sign-off: check (and lock) the stored row.
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _ensure_open(assessment)
     result_list = list(results)
     if any(r.assessment_id != assessment.pk for r in result_list):
@@ -309,9 +318,28 @@ def evidence_add(
 
 
 @transaction.atomic
+def evidence_update(
+    *, evidence: Evidence, by: User, fields: dict[str, Any], results: Iterable[Result] | None = None
+) -> Evidence:
+    """Change what a piece of evidence says about itself (description, expiry) and what it supports."""
+    _ensure_open(Assessment.objects.select_for_update().get(pk=evidence.assessment_id))
+    unknown = set(fields) - {"description", "expires"}
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    if fields:
+        for name, value in fields.items():
+            setattr(evidence, name, value)
+        evidence.save(update_fields=list(fields))
+    if results is not None:
+        evidence_link(evidence=evidence, results=results, by=by)
+    return evidence
+
+
+@transaction.atomic
 def evidence_link(*, evidence: Evidence, results: Iterable[Result], by: User) -> Evidence:
     """Replace the results a piece of evidence supports."""
-    _ensure_open(evidence.assessment)
+    # evidence.assessment may be a cached copy from before a sign-off: read the stored row.
+    _ensure_open(Assessment.objects.select_for_update().get(pk=evidence.assessment_id))
     result_list = list(results)
     if any(r.assessment_id != evidence.assessment_id for r in result_list):
         raise ValidationError({"results": "Evidence can only support results of its own assessment."})

@@ -187,7 +187,16 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.assessed / self.total) if self.total else 100
+        """Rounded half up, but 100 only when complete and 0 only when nothing is assessed: a KPI
+        must not read "100 %" with one item of 200 left (round() alone would, and rounds 12.5 to 12)."""
+        if not self.total:
+            return 100
+        value = (200 * self.assessed + self.total) // (2 * self.total)  # exact half-up rounding
+        if self.assessed < self.total:
+            value = min(value, 99)
+        if self.assessed > 0:
+            value = max(value, 1)
+        return value
 
     @property
     def complete(self) -> bool:

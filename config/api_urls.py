@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("compliance.api.urls")),
     path("", include("zones.api.urls")),
+    path("", include("assessments.api.urls")),
 ]

@@ -2,4 +2,6 @@
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from assessments.routing import websocket_urlpatterns as assessment_patterns
+
+websocket_urlpatterns: list[Any] = [*assessment_patterns]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("accounts.urls")),
     path("catalogue/", include("compliance.urls")),
+    path("", include("assessments.urls")),  # before zones: its <kind>/<pk>/history/ would catch results/
     path("", include("zones.urls")),
 ]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,43 @@ def demo(transactional_db: None) -> None:
     """The demo data that `./zw up` serves, in the live server's database."""
     call_command("load_catalogue", verbosity=0)
     call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """The real ASGI app (pages and WebSockets) under uvicorn in a background thread; its base URL.
+
+    pytest-django's `live_server` speaks WSGI only, so it cannot serve the live sockets. The
+    server thread opens its own database connections, hence `transactional_db`: what a test
+    writes is committed, and the server's requests see it. With SQLite the test database should
+    be a file (TEST NAME in settings_test): Django's in-memory test database reaches other threads
+    only in shared-cache mode, where a read that meets another connection's write fails at once
+    with "database table is locked".
+    """
+    import uvicorn
+
+    from config.asgi import application
+
+    # Bind here and hand the socket over: no window in which another process takes the port.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(application, lifespan="off", log_level="warning", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="asgi-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 def login(page: Any, base_url: str, username: str, password: str = "zonewise-demo") -> None:  # noqa: S107

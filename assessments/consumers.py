@@ -1,0 +1,144 @@
+"""The WebSocket of an assessment: live changes and who is here. Protocol: docs/live-protocol.md.
+
+The socket only reads. Writes go through HTTP with If-Match, so validation, permissions and
+optimistic concurrency live in one place; the services publish what changed after commit and
+`relay` passes it on. The client only tells the server which result it is editing and that it
+is still there.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from assessments import live, presence
+
+# Close code for a socket the person may not open (not logged in, or the assessment is not
+# theirs to see). The same code for both so that the socket does not reveal which assessments
+# exist; in the 4000-4999 range that applications may use, mirroring HTTP 403.
+CLOSE_FORBIDDEN = 4403
+MAX_MESSAGE_CHARS = 4096  # client messages are tiny; refuse to parse anything bigger
+
+
+class AssessmentConsumer(AsyncJsonWebsocketConsumer):
+    """One browser tab on one assessment."""
+
+    user: Any
+    assessment_id: uuid.UUID
+    group: str = ""  # set once the person has been let in
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        assessment_id = self.scope["url_route"]["kwargs"]["assessment_id"]
+        access = None
+        if user is not None and user.is_authenticated:
+            access = await database_sync_to_async(presence.access_for)(user, assessment_id)
+        # Accept before closing so the browser gets our close code; refusing the handshake
+        # would only show it a generic 1006 and it would keep reconnecting.
+        await self.accept()
+        if access is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = user
+        self.assessment_id = access.assessment_id
+        self.group = live.group_name(access.assessment_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await database_sync_to_async(presence.presence_join)(
+            channel_name=self.channel_name, assessment_id=self.assessment_id, user_id=user.pk
+        )
+        message = await self._presence_message()
+        await self.send_json(
+            {"type": "hello", "you": live.person(user), "can_edit": access.can_edit, "people": message["people"]}
+        )
+        await self._broadcast(message)
+
+    async def disconnect(self, code: int) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
+        """Stop relaying, forget the socket and tell the others. Safe to call twice."""
+        group, self.group = self.group, ""
+        if not group:
+            return
+        await self.channel_layer.group_discard(group, self.channel_name)
+        await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
+        await self.channel_layer.group_send(group, {"type": "relay", "message": await self._presence_message()})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        """Decode leniently: a bad frame gets an error reply, never a dead socket."""
+        if not self.group:
+            return
+        if text_data is None:
+            await self._error("Send JSON text frames, not binary ones.")
+            return
+        if len(text_data) > MAX_MESSAGE_CHARS:
+            await self._error("Message too long.")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error("Malformed JSON.")
+            return
+        if not isinstance(content, dict):
+            await self._error('Send a JSON object with a "type".')
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        kind = content.get("type")
+        if kind == "ping":
+            await self._heartbeat()
+        elif kind == "focus":
+            ok = await database_sync_to_async(presence.presence_focus)(
+                channel_name=self.channel_name,
+                assessment_id=self.assessment_id,
+                user_id=self.user.pk,
+                result_id=content.get("result"),
+            )
+            if ok:
+                await self._broadcast_presence()
+            else:
+                await self._error("No such result in this assessment.")
+        else:
+            await self._error(f"Unknown message type {kind!r}; expected focus or ping.")
+
+    async def _heartbeat(self) -> None:
+        # Access is checked again on every heartbeat: someone removed from the organization stops
+        # receiving its assessment's changes within a ping interval, not when they reload.
+        if await database_sync_to_async(presence.access_for)(self.user, self.assessment_id) is None:
+            await self._leave()  # first, so that no relayed message follows the close
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        # Re-joining refreshes the group's expiry in Redis (a day by default), so a tab left open
+        # over a weekend keeps getting messages.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        swept = await database_sync_to_async(presence.presence_touch)(
+            channel_name=self.channel_name, assessment_id=self.assessment_id, user_id=self.user.pk
+        )
+        await self.send_json({"type": "pong"})
+        if swept:
+            await self._broadcast_presence()
+
+    async def relay(self, event: dict[str, Any]) -> None:
+        """A message published to the assessment's group (live.publish, presence changes)."""
+        if self.group:  # not after a close: messages queued before leaving the group may still arrive
+            await self.send_json(event["message"])
+
+    async def _error(self, message: str) -> None:
+        await self.send_json({"type": "error", "message": message})
+
+    async def _presence_message(self) -> dict[str, Any]:
+        message: dict[str, Any] = await database_sync_to_async(presence.presence_message)(
+            assessment_id=self.assessment_id
+        )
+        return message
+
+    async def _broadcast_presence(self) -> None:
+        await self._broadcast(await self._presence_message())
+
+    async def _broadcast(self, message: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(self.group, {"type": "relay", "message": message})

@@ -1,0 +1,81 @@
+"""Forms for the assessment pages (the pages' side of assessments.services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import User
+from assessments.models import Assessment
+from zones.forms import VersionedForm
+from zones.models import Site
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _member_choices(site: Site) -> Any:
+    return User.objects.filter(memberships__organization_id=site.organization_id).order_by("username").distinct()
+
+
+class AssessmentForm(VersionedForm):
+    """Title, scope, people and dates. Scope defaults to every zone and conduit of the site."""
+
+    class Meta:
+        model = Assessment
+        fields = ["title", "zones", "conduits", "lead", "team", "planned_start", "planned_end", "actual_start",
+                  "actual_end"]  # fmt: skip
+        widgets = {
+            "zones": forms.CheckboxSelectMultiple,
+            "conduits": forms.CheckboxSelectMultiple,
+            "team": forms.CheckboxSelectMultiple,
+            "planned_start": DateInput,
+            "planned_end": DateInput,
+            "actual_start": DateInput,
+            "actual_end": DateInput,
+        }
+        help_texts = {
+            "zones": "Each zone in scope gets the 3-3 requirements selected at or below its SL-T.",
+            "conduits": "Conduits are assessed too, against their own SL-T.",
+        }
+
+    def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["zones"].queryset = site.zones.order_by("purdue_level", "name")
+        fields["conduits"].queryset = site.conduits.order_by("name")
+        members = _member_choices(site)
+        fields["lead"].queryset = members
+        fields["team"].queryset = members
+        if self.instance._state.adding:
+            self.fields["zones"].initial = list(site.zones.all())
+            self.fields["conduits"].initial = list(site.conduits.all())
+            for name in ("actual_start", "actual_end"):
+                del self.fields[name]
+
+    def scalar_fields(self) -> dict[str, Any]:
+        skip = {"zones", "conduits", "team", "version"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip and k in self.fields}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class EvidenceForm(forms.Form):
+    """A file or a reference to a document held elsewhere, with a description and an expiry."""
+
+    file = forms.FileField(required=False)
+    reference = forms.CharField(
+        required=False, max_length=500, help_text="Or where the document is held: a DMS link, a drawing number…"
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    expires = forms.DateField(required=False, widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("file") and not (data.get("reference") or "").strip():
+            raise forms.ValidationError("Choose a file to upload or give a reference to a document held elsewhere.")
+        return data

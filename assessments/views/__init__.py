@@ -1,0 +1,1 @@
+"""Pages of the assessments app: overview and lifecycle, the workspace, evidence."""

@@ -1,0 +1,140 @@
+"""The workspace: one zone or conduit at a time, its requirements grouped by FR, edited in place
+(the page saves through the API with If-Match and listens on the assessment's WebSocket)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import Action, can
+from accounts.models import User
+from assessments import history, selectors, services
+from assessments.choices import ResultStatus
+from assessments.forms import CommentForm
+from assessments.models import Assessment, Result
+from assessments.views.common import errors_to_form, get_for
+from compliance.choices import FR_CODES
+from compliance.models import FoundationalRequirement
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    keys = ("fr", "status", "assignee", "todo", "scope")
+    return {k: request.GET.get(k, "") for k in keys}
+
+
+def _filtered(queryset: Any, f: dict[str, str], user: Any) -> Any:
+    if f["fr"] in FR_CODES:
+        queryset = queryset.filter(requirement__fr_id=f["fr"])
+    if f["status"] in ResultStatus.values:
+        queryset = queryset.filter(status=f["status"])
+    if f["assignee"] == "me":
+        queryset = queryset.filter(assignee=user)
+    elif f["assignee"] == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif f["assignee"]:
+        queryset = queryset.filter(assignee_id=f["assignee"]) if _is_uuid(f["assignee"]) else queryset.none()
+    if f["todo"]:
+        queryset = queryset.filter(status=ResultStatus.NOT_ASSESSED)
+    if f["scope"] != "all":
+        queryset = queryset.filter(in_scope=True)
+    return queryset
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+def workspace(request: HttpRequest, pk: Any) -> HttpResponse:
+    assessment = get_for(request, Assessment, pk, select=("site", "catalogue"))
+    summary = selectors.summary(assessment)
+    targets = {str(t.id): t for t in summary.targets}
+    current = targets.get(request.GET.get("target", "")) or (summary.targets[0] if summary.targets else None)
+    f = _filters(request)
+    groups: OrderedDict[str, list[Result]] = OrderedDict()
+    if current is not None:
+        lookup = {"zone_id": current.id} if current.kind == "zone" else {"conduit_id": current.id}
+        rows = _filtered(selectors.results_for(assessment).filter(**lookup), f, request.user)
+        rows = rows.annotate(comment_count=Count("comments"))
+        for result in rows:
+            groups.setdefault(result.requirement.fr_id or "", []).append(result)
+    frs = {fr.code: fr for fr in FoundationalRequirement.objects.all()}
+    cells = {c.fr: c for c in current.cells} if current else {}
+    members = list(User.objects.filter(memberships__organization_id=assessment.site.organization_id)
+                   .order_by("username").distinct())  # fmt: skip
+    can_change = can(request.user, Action.CHANGE, assessment) and not assessment.is_final
+    return render(
+        request,
+        "assessments/workspace.html",
+        {
+            "assessment": assessment,
+            "site": assessment.site,
+            "tab": "workspace",
+            "summary": summary,
+            "current": current,
+            "groups": [(frs[fr], cells.get(fr), results) for fr, results in groups.items()],
+            "filters": f,
+            "filtering": any(v for k, v in f.items()),
+            "statuses": ResultStatus.choices,
+            "fr_codes": FR_CODES,
+            "members": members,
+            "can_change": can_change,
+        },
+    )
+
+
+@login_required
+def workspace_nav(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The list of zones and conduits with their progress, for live refreshes."""
+    assessment = get_for(request, Assessment, pk)
+    context = {"assessment": assessment, "summary": selectors.summary(assessment),
+               "current_id": request.GET.get("target", ""), "filters": _filters(request)}  # fmt: skip
+    return render(request, "assessments/_targets.html", context)
+
+
+@login_required
+def result_history(request: HttpRequest, pk: Any) -> HttpResponse:
+    result = get_for(request, Result, pk, select=("requirement", "zone", "conduit"))
+    return render(
+        request, "assessments/_result_history.html", {"result": result, "entries": history.result_history(result)}
+    )
+
+
+@login_required
+def result_comments(request: HttpRequest, pk: Any) -> HttpResponse:
+    result = get_for(request, Result, pk, select=("assessment",))
+    can_comment = can(request.user, Action.CHANGE, result) and not result.assessment.is_final
+    form = CommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_comment:
+            return HttpResponse("Your role lets you read comments, not write them.", status=403)
+        if form.is_valid():
+            try:
+                services.comment_add(result=result, author=request.user, body=form.cleaned_data["body"])  # type: ignore[arg-type]
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+                status = 400
+            else:
+                form = CommentForm()
+        else:
+            status = 400
+    comments = result.comments.select_related("author")
+    return render(
+        request,
+        "assessments/_comments.html",
+        {"result": result, "comments": comments, "form": form, "can_comment": can_comment},
+        status=status,
+    )

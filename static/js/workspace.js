@@ -1,0 +1,337 @@
+/* The workspace: every edit is saved at once through the API with If-Match; changes by others
+   arrive over the WebSocket (live.js); a stale save shows both versions and lets the user choose. */
+(function () {
+  "use strict";
+  const root = document.getElementById("live-root");
+  if (!root) return;
+  const canChange = root.dataset.canChange === "1";
+  const live = window.ZonewiseLive;
+  const FIELDS = ["status", "assignee", "observations", "countermeasure", "justification"];
+  const LABELS = { status: "Status", assignee: "Assignee", observations: "Observations",
+    countermeasure: "Compensating countermeasure", justification: "Justification" };
+  const STATUS_KEYS = { m: "met", p: "partially_met", n: "not_met", a: "not_applicable", c: "compensated", u: "not_assessed" };
+  const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  const rows = () => Array.from(document.querySelectorAll("article.result"));
+  const rowById = (id) => document.getElementById("r-" + id);
+  const input = (row, field) => row.querySelector('[data-field="' + field + '"]');
+
+  function valuesOf(row) {
+    const out = {};
+    FIELDS.forEach((f) => { out[f] = input(row, f).value; });
+    return out;
+  }
+  function fromApi(result) {
+    return { status: result.status, assignee: result.assignee || "", observations: result.observations,
+      countermeasure: result.countermeasure, justification: result.justification };
+  }
+  function optionLabel(row, field, value) {
+    if (field !== "status" && field !== "assignee") return value || "(empty)";
+    const option = Array.from(input(row, field).options).find((o) => o.value === (value || ""));
+    return option ? option.textContent : value;
+  }
+
+  rows().forEach((row) => { row._base = valuesOf(row); row._dirty = new Set(); });
+
+  function setState(row, text, kind) {
+    const el = row.querySelector('[data-role="save-state"]');
+    el.textContent = text;
+    el.className = "save-state" + (kind ? " is-" + kind : "");
+  }
+  function showConditional(row) {
+    const status = input(row, "status").value;
+    row.querySelectorAll(".cond-field").forEach((label) => {
+      const field = label.querySelector("textarea");
+      label.hidden = label.dataset.when !== status && !field.value.trim();
+    });
+    row.className = row.className.replace(/\bstatus-\S+/, "status-" + status);
+  }
+  function showErrors(row, errors) {
+    const box = row.querySelector('[data-role="errors"]');
+    box.replaceChildren();
+    Object.entries(errors || {}).forEach(([field, messages]) => {
+      const p = document.createElement("p");
+      p.textContent = (LABELS[field] ? LABELS[field] + ": " : "") + [].concat(messages).join(" ");
+      box.appendChild(p);
+    });
+  }
+  function applyServer(row, result, by) {
+    const values = fromApi(result);
+    FIELDS.forEach((f) => { input(row, f).value = values[f]; });
+    row._base = values;
+    row._dirty.clear();
+    row.dataset.version = result.version;
+    row.querySelector('[data-role="version"]').textContent = result.version;
+    const meta = row.querySelector('[data-role="meta"]');
+    const when = new Date(result.updated_at);
+    meta.firstChild && (meta.replaceChildren(document.createTextNode(
+      "Changed by " + (result.updated_by_name || (by && by.name) || "someone") + " · " + when.toLocaleString() + " · v"),
+      Object.assign(document.createElement("span"), { textContent: result.version, dataset: { role: "version" } })));
+    showConditional(row);
+    showErrors(row, null);
+    refreshTargets();
+  }
+
+  let targetsTimer = null;
+  function refreshTargets() {
+    clearTimeout(targetsTimer);
+    targetsTimer = setTimeout(() => {
+      const nav = document.getElementById("targets");
+      if (nav && window.htmx) window.htmx.trigger(nav, "refresh");
+    }, 250);
+  }
+
+  // --- saving ---------------------------------------------------------------------------------
+  async function save(row) {
+    if (!canChange || row._inflight || !row._dirty.size) return;
+    const sent = {};
+    row._dirty.forEach((f) => { sent[f] = input(row, f).value; });
+    if ("assignee" in sent && sent.assignee === "") sent.assignee = null;
+    row._inflight = true;
+    setState(row, "Saving…", "saving");
+    let response;
+    try {
+      response = await fetch(row.dataset.url, {
+        method: "PATCH",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+          "If-Match": '"' + row.dataset.version + '"', "X-CSRFToken": csrf },
+        body: JSON.stringify(sent),
+      });
+    } catch (e) {
+      row._inflight = false;
+      setState(row, "Not saved: the server cannot be reached. Your text is kept; it is saved when you edit again.", "error");
+      return;
+    }
+    row._inflight = false;
+    const data = await response.json().catch(() => ({}));
+    if (response.ok) {
+      const typedMeanwhile = FIELDS.filter((f) => row._dirty.has(f) && input(row, f).value !== (sent[f] ?? ""));
+      applyServerKeepingTyping(row, data, typedMeanwhile);
+      setState(row, "Saved", "ok");
+      if (row._dirty.size) schedule(row);
+    } else if (response.status === 412) {
+      showConflict(row, data.current, sent);
+      setState(row, "Not saved: changed by someone else", "error");
+    } else if (response.status === 400) {
+      showErrors(row, data);
+      setState(row, "Not saved", "error");
+    } else {
+      setState(row, "Not saved: " + (data.detail || response.statusText), "error");
+    }
+  }
+  function applyServerKeepingTyping(row, result, typedMeanwhile) {
+    const kept = {};
+    typedMeanwhile.forEach((f) => { kept[f] = input(row, f).value; });
+    applyServer(row, result, null);
+    Object.entries(kept).forEach(([f, v]) => { input(row, f).value = v; row._dirty.add(f); });
+    showConditional(row);
+  }
+  const timers = new WeakMap();
+  function schedule(row, delay) {
+    clearTimeout(timers.get(row));
+    timers.set(row, setTimeout(() => save(row), delay ?? 700));
+  }
+
+  // --- conflicts --------------------------------------------------------------------------------
+  function showConflict(row, current, mine) {
+    const box = row.querySelector('[data-role="conflict"]');
+    box.replaceChildren();
+    if (!current) { box.hidden = true; return; }
+    const head = document.createElement("p");
+    head.innerHTML = "";
+    head.append(document.createTextNode(
+      (current.updated_by_name || "Someone") + " changed this requirement while you were editing it (now version " +
+      current.version + "). Nothing was overwritten: choose which to keep."));
+    const table = document.createElement("table");
+    table.className = "table compact";
+    table.innerHTML = "<thead><tr><th>Field</th><th>Their version (saved)</th><th>Yours (not saved)</th></tr></thead>";
+    const body = document.createElement("tbody");
+    const theirs = fromApi(current);
+    Object.keys(mine).forEach((f) => {
+      const tr = document.createElement("tr");
+      [LABELS[f], optionLabel(row, f, theirs[f]), optionLabel(row, f, mine[f] ?? "")].forEach((text) => {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    const useMine = Object.assign(document.createElement("button"), { type: "button", className: "btn btn-primary", textContent: "Keep mine (save over theirs)" });
+    const useTheirs = Object.assign(document.createElement("button"), { type: "button", className: "btn", textContent: "Take theirs (discard mine)" });
+    useMine.dataset.choice = "mine";
+    useTheirs.dataset.choice = "theirs";
+    useMine.addEventListener("click", () => {
+      row.dataset.version = current.version;
+      box.hidden = true;
+      save(row);
+    });
+    useTheirs.addEventListener("click", () => {
+      applyServer(row, current, null);
+      box.hidden = true;
+      setState(row, "Took their version", "ok");
+    });
+    actions.append(useMine, useTheirs);
+    box.append(head, table, actions);
+    box.hidden = false;
+    row._conflict = true;
+  }
+
+  // --- editing events ---------------------------------------------------------------------------
+  document.addEventListener("change", (event) => {
+    const field = event.target.dataset && event.target.dataset.field;
+    const row = event.target.closest && event.target.closest("article.result");
+    if (!field || !row || event.target.tagName !== "SELECT") return;
+    row._dirty.add(field);
+    showConditional(row);
+    const status = input(row, "status").value;
+    const needs = status === "compensated" ? "countermeasure" : status === "not_applicable" ? "justification" : null;
+    if (field === "status" && needs && !input(row, needs).value.trim()) {
+      setState(row, "Describe the " + (needs === "countermeasure" ? "countermeasure" : "justification") + " to save this status", "pending");
+      input(row, needs).focus();
+      return;
+    }
+    save(row);
+  });
+  document.addEventListener("input", (event) => {
+    const field = event.target.dataset && event.target.dataset.field;
+    const row = event.target.closest && event.target.closest("article.result");
+    if (!field || !row || event.target.tagName !== "TEXTAREA") return;
+    row._dirty.add(field);
+    setState(row, "Editing…", "pending");
+    schedule(row);
+  });
+  document.addEventListener("focusout", (event) => {
+    const row = event.target.closest && event.target.closest("article.result");
+    if (row && event.target.tagName === "TEXTAREA" && row._dirty.size) schedule(row, 0);
+  });
+
+  // --- presence: who edits what -------------------------------------------------------------------
+  let focused = null;
+  let blurTimer = null;
+  document.addEventListener("focusin", (event) => {
+    const row = event.target.closest && event.target.closest("article.result");
+    clearTimeout(blurTimer);
+    if (row && row.dataset.id !== focused) {
+      focused = row.dataset.id;
+      live && live.send({ type: "focus", result: focused });
+    }
+  });
+  document.addEventListener("focusout", () => {
+    clearTimeout(blurTimer);
+    blurTimer = setTimeout(() => {
+      if (!document.activeElement || !document.activeElement.closest("article.result")) {
+        focused = null;
+        live && live.send({ type: "focus", result: null });
+      }
+    }, 300);
+  });
+  function markEditors(people) {
+    document.querySelectorAll('[data-role="editing"]').forEach((el) => { el.textContent = ""; el.closest("article").classList.remove("has-editor"); });
+    (people || []).forEach((p) => {
+      if (!p.editing || (live.me && p.id === live.me.id)) return;
+      const row = rowById(p.editing);
+      if (!row) return;
+      const el = row.querySelector('[data-role="editing"]');
+      el.textContent = (el.textContent ? el.textContent + ", " : "✎ ") + p.name + " is editing";
+      row.classList.add("has-editor");
+    });
+  }
+
+  if (live) {
+    live.on("presence", (m) => markEditors(m.people));
+    live.on("hello", (m) => { markEditors(m.people); if (focused) live.send({ type: "focus", result: focused }); });
+    live.on("result.updated", (m) => {
+      const row = rowById(m.result.id);
+      if (!row) { refreshTargets(); return; }
+      if (Number(m.result.version) <= Number(row.dataset.version)) return;
+      if (row._dirty.size || row._inflight) {
+        setState(row, (m.by && m.by.name || "Someone") + " changed this meanwhile; when you save you will see both versions.", "pending");
+        refreshTargets();
+        return;
+      }
+      applyServer(row, m.result, m.by);
+      row.classList.remove("flash");
+      void row.offsetWidth;
+      row.classList.add("flash");
+      setState(row, "Updated by " + (m.by ? m.by.name : "someone"), "live");
+    });
+    live.on("comment.added", (m) => {
+      const row = rowById(m.result);
+      if (!row) return;
+      const count = row.querySelector('[data-role="comment-count"]');
+      count.textContent = String(Number(count.textContent) + 1);
+      const panel = row.querySelector('[data-role="panel"]');
+      if (!panel.hidden && panel.dataset.kind === "comments" && !panel.contains(document.activeElement)) loadPanel(row, "comments");
+    });
+    live.on("evidence.linked", (m) => {
+      const row = rowById(m.result);
+      const panel = row && row.querySelector('[data-role="panel"]');
+      if (panel && !panel.hidden && panel.dataset.kind === "evidence") loadPanel(row, "evidence");
+    });
+    live.on("assessment.resynced", () => refreshTargets());
+    live.on("assessment.updated", (m) => { if (m.status) window.location.reload(); });
+  }
+
+  // --- panels: comments, evidence, history --------------------------------------------------------
+  function loadPanel(row, kind) {
+    const panel = row.querySelector('[data-role="panel"]');
+    panel.dataset.kind = kind;
+    panel.hidden = false;
+    const url = "/results/" + row.dataset.id + "/" + kind + "/";
+    return window.htmx.ajax("GET", url, { target: panel, swap: "innerHTML" });
+  }
+  function togglePanel(row, kind, button) {
+    const panel = row.querySelector('[data-role="panel"]');
+    row.querySelectorAll("[aria-expanded]").forEach((b) => b.setAttribute("aria-expanded", "false"));
+    if (!panel.hidden && panel.dataset.kind === kind) { panel.hidden = true; return; }
+    button.setAttribute("aria-expanded", "true");
+    loadPanel(row, kind);
+  }
+  function openHistory(row) {
+    const dialog = document.getElementById("history-dialog");
+    window.htmx.ajax("GET", row.dataset.historyUrl, { target: "#history-body", swap: "innerHTML" }).then(() => {
+      if (!dialog.open) dialog.showModal();
+    });
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("[data-action]");
+    if (!button) return;
+    const row = button.closest("article.result");
+    const action = button.dataset.action;
+    if (action === "history") openHistory(row);
+    else togglePanel(row, action, button);
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.target.id === "targets") {
+      const current = event.target.querySelector('[aria-current="page"]');
+      const achieved = document.getElementById("target-achieved");
+      if (current && achieved && current.dataset.achieved) achieved.textContent = current.dataset.achieved;
+    }
+  });
+
+  // --- keyboard -------------------------------------------------------------------------------------
+  document.addEventListener("keydown", (event) => {
+    const tag = event.target.tagName;
+    if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    const list = rows();
+    const row = event.target.closest && event.target.closest("article.result");
+    const index = row ? list.indexOf(row) : -1;
+    if (event.key === "j" || event.key === "k") {
+      const next = list[event.key === "j" ? Math.min(index + 1, list.length - 1) : Math.max(index - 1, 0)];
+      if (next) { next.focus(); next.scrollIntoView({ block: "nearest" }); event.preventDefault(); }
+      return;
+    }
+    if (!row || event.target !== row) return;
+    if (event.key === "h") { openHistory(row); event.preventDefault(); return; }
+    const status = STATUS_KEYS[event.key];
+    if (status && canChange) {
+      const select = input(row, "status");
+      select.value = status;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      event.preventDefault();
+    }
+  });
+})();
