@@ -7,8 +7,10 @@ a message to the assessment's group. The messages are documented in docs/live-pr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 import uuid
 from typing import Any
 
@@ -34,10 +36,23 @@ def send_now(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+
+    def send() -> None:
+        try:
+            async_to_sync(layer.group_send)(group_name(assessment_id), {"type": "relay", "message": message})
+        except Exception:  # a lost broadcast must never undo or fail a saved write
+            logger.exception("could not publish %s to assessment %s", message.get("type"), assessment_id)
+
     try:
-        async_to_sync(layer.group_send)(group_name(assessment_id), {"type": "relay", "message": message})
-    except Exception:  # a lost broadcast must never undo or fail a saved write
-        logger.exception("could not publish %s to assessment %s", message.get("type"), assessment_id)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send()  # the usual case: a sync view or task, no loop in this thread
+    else:
+        # Called from a thread that runs an event loop (a script or test driving async code):
+        # async_to_sync cannot run here, so send from a short-lived thread of its own.
+        thread = threading.Thread(target=send, name="live-publish")
+        thread.start()
+        thread.join(timeout=5)
 
 
 def publish(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:

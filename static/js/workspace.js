@@ -62,10 +62,12 @@
     row.dataset.version = result.version;
     row.querySelector('[data-role="version"]').textContent = result.version;
     const meta = row.querySelector('[data-role="meta"]');
-    const when = new Date(result.updated_at);
-    meta.firstChild && (meta.replaceChildren(document.createTextNode(
-      "Changed by " + (result.updated_by_name || (by && by.name) || "someone") + " · " + when.toLocaleString() + " · v"),
-      Object.assign(document.createElement("span"), { textContent: result.version, dataset: { role: "version" } })));
+    const version = document.createElement("span");
+    version.dataset.role = "version";
+    version.textContent = result.version;
+    const name = result.updated_by_name || (by && by.name) || "someone";
+    meta.replaceChildren(
+      document.createTextNode("Changed by " + name + " · " + new Date(result.updated_at).toLocaleString() + " · v"), version);
     showConditional(row);
     showErrors(row, null);
     refreshTargets();
@@ -129,7 +131,8 @@
   const timers = new WeakMap();
   function schedule(row, delay) {
     clearTimeout(timers.get(row));
-    timers.set(row, setTimeout(() => save(row), delay ?? 700));
+    // data-save-delay lets a test widen the pause between the last keystroke and the save.
+    timers.set(row, setTimeout(() => save(row), delay ?? Number(root.dataset.saveDelay || 700)));
   }
 
   // --- conflicts --------------------------------------------------------------------------------
@@ -157,6 +160,15 @@
       body.appendChild(tr);
     });
     table.appendChild(body);
+    // Fields the user did not touch take the saved values at once; only real clashes are asked about.
+    const alsoChanged = FIELDS.filter((f) => !(f in mine) && row._base[f] !== theirs[f]);
+    FIELDS.filter((f) => !(f in mine)).forEach((f) => { input(row, f).value = theirs[f]; row._base[f] = theirs[f]; });
+    showConditional(row);
+    const note = document.createElement("p");
+    note.className = "muted";
+    note.textContent = alsoChanged.length
+      ? "Their other changes are shown above and kept: " + alsoChanged.map((f) => LABELS[f] + " → " + optionLabel(row, f, theirs[f])).join("; ") + "."
+      : "";
     const actions = document.createElement("div");
     actions.className = "actions";
     const useMine = Object.assign(document.createElement("button"), { type: "button", className: "btn btn-primary", textContent: "Keep mine (save over theirs)" });
@@ -174,7 +186,7 @@
       setState(row, "Took their version", "ok");
     });
     actions.append(useMine, useTheirs);
-    box.append(head, table, actions);
+    box.append(head, table, note, actions);
     box.hidden = false;
     row._conflict = true;
   }

@@ -1,0 +1,113 @@
+"""Two people on the same assessment in two browsers: live changes, presence, conflicts, heat-map."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from accounts.models import User
+from assessments import services
+from assessments.choices import ResultStatus
+from assessments.demo import TITLE
+from assessments.models import Assessment, Result
+from tests.e2e.conftest import login, screenshot
+from zones.models import Zone
+
+pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture
+def second_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def row(page: Any, result: Result) -> Any:
+    return page.locator(f"#r-{result.pk}")
+
+
+def open_workspace(page: Any, base: str, assessment: Assessment, zone: Zone, fr: str = "") -> None:
+    page.goto(f"{base}/assessments/{assessment.pk}/workspace/?target={zone.pk}&fr={fr}")
+    page.wait_for_function("window.ZonewiseLive && window.ZonewiseLive.me !== null")
+
+
+def test_two_people_edit_one_assessment_live(page: Any, second_page: Any, demo: None, asgi_server: str) -> None:
+    consultant_page, owner_page = page, second_page
+    assessment = Assessment.objects.get(title=TITLE)
+    dmz = Zone.objects.get(site=assessment.site, name="Plant DMZ")
+    sr11 = Result.objects.get(assessment=assessment, zone=dmz, requirement__ref="SR 1.1")
+    sr12 = Result.objects.get(assessment=assessment, zone=dmz, requirement__ref="SR 1.2")
+    login(consultant_page, asgi_server, "demo-consultant")
+    login(owner_page, asgi_server, "demo-owner")
+    open_workspace(consultant_page, asgi_server, assessment, dmz, "FR1")
+    open_workspace(owner_page, asgi_server, assessment, dmz, "FR1")
+
+    # Each sees the other; focusing a requirement shows who is editing it.
+    owner_page.locator("#presence .person", has_text="Casey Consultant").wait_for()
+    row(consultant_page, sr12).locator('[data-field="observations"]').focus()
+    row(owner_page, sr12).locator('[data-role="editing"]', has_text="Casey Consultant is editing").wait_for()
+
+    # The consultant marks SR 1.1 met; the owner sees it without reloading, with who did it.
+    row(consultant_page, sr11).locator('[data-field="status"]').select_option("met")
+    row(consultant_page, sr11).locator('[data-role="save-state"]', has_text="Saved").wait_for()
+    owner_row = row(owner_page, sr11)
+    owner_row.locator('[data-role="save-state"]', has_text="Updated by Casey Consultant").wait_for(timeout=5000)
+    assert owner_row.locator('[data-field="status"]').input_value() == "met"
+    assert owner_row.get_attribute("data-version") == "2"
+    screenshot(owner_page, "collab-owner-sees-change")
+
+    # Both edit SR 1.2: the owner's text is typed first but saved after the consultant's change.
+    owner_page.evaluate("document.getElementById('live-root').dataset.saveDelay = '2500'")
+    row(owner_page, sr12).locator('[data-field="observations"]').fill("Owner: shared account on the historian")
+    row(consultant_page, sr12).locator('[data-field="status"]').select_option("not_met")
+    row(consultant_page, sr12).locator('[data-role="save-state"]', has_text="Saved").wait_for()
+    conflict = row(owner_page, sr12).locator('[data-role="conflict"]')
+    conflict.wait_for(state="visible", timeout=8000)
+    assert "Casey Consultant changed this requirement" in conflict.inner_text()
+    assert "Owner: shared account on the historian" in conflict.inner_text()
+    screenshot(owner_page, "collab-conflict")
+    conflict.get_by_role("button", name="Keep mine (save over theirs)").click()
+    row(owner_page, sr12).locator('[data-role="save-state"]', has_text="Saved").wait_for()
+    sr12.refresh_from_db()
+    # Nothing anyone typed is lost: the consultant's status and the owner's observations both stand.
+    assert sr12.status == ResultStatus.NOT_MET
+    assert sr12.observations == "Owner: shared account on the historian"
+    row(consultant_page, sr12).locator('[data-field="observations"]').blur()
+    consultant_obs = row(consultant_page, sr12).locator('[data-field="observations"]')
+    consultant_page.wait_for_function(
+        "el => el.value === 'Owner: shared account on the historian'", arg=consultant_obs.element_handle()
+    )
+
+
+def test_heatmap_cell_changes_live(page: Any, second_page: Any, demo: None, asgi_server: str) -> None:
+    assessment = Assessment.objects.get(title=TITLE)
+    dmz = Zone.objects.get(site=assessment.site, name="Plant DMZ")
+    owner = User.objects.get(username="demo-owner")
+    level_one = list(
+        Result.objects.filter(assessment=assessment, zone=dmz, requirement__fr_id="FR4", requirement__lowest_sl=1)
+    )
+    *others, last = level_one
+    for result in others:
+        services.result_update(result=result, by=owner, fields={"status": ResultStatus.MET})
+    login(page, asgi_server, "demo-consultant")
+    login(second_page, asgi_server, "demo-owner")
+    second_page.goto(f"{asgi_server}/assessments/{assessment.pk}/")
+    cell = second_page.locator(f'tr[data-target="{dmz.pk}"] td[data-fr="FR4"]')
+    assert cell.inner_text().strip() == "2 / 0"
+    second_page.wait_for_function("window.ZonewiseLive && window.ZonewiseLive.me !== null")
+
+    open_workspace(page, asgi_server, assessment, dmz, "FR4")
+    row(page, last).locator('[data-field="status"]').select_option("met")
+    row(page, last).locator('[data-role="save-state"]', has_text="Saved").wait_for()
+
+    second_page.wait_for_function(
+        "sel => document.querySelector(sel).innerText.trim() === '2 / 1'",
+        arg=f'tr[data-target="{dmz.pk}"] td[data-fr="FR4"]',
+        timeout=5000,
+    )
+    assert "gap-1" in (cell.get_attribute("class") or "")
+    screenshot(second_page, "collab-heatmap")
