@@ -7,4 +7,7 @@ urlpatterns = [
     path("", include("compliance.api.urls")),
     path("", include("zones.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("remediation.api.urls")),
+    path("", include("program.api.urls")),
+    path("", include("reports.api.urls")),
 ]

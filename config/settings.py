@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "compliance",
     "zones",
     "assessments",
+    "remediation",
+    "program",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("accounts.urls")),
     path("catalogue/", include("compliance.urls")),
-    path("", include("assessments.urls")),  # before zones: its <kind>/<pk>/history/ would catch results/
+    path("", include("assessments.urls")),
+    path("", include("remediation.urls")),
+    path("", include("program.urls")),
+    path("", include("reports.urls")),  # before zones: its <kind>/<pk>/history/ would catch results/
     path("", include("zones.urls")),
 ]

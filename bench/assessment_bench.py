@@ -1,0 +1,746 @@
+"""Benchmark of a large assessment over PostgreSQL and Redis: the floors of the assessments issue.
+
+    .venv/bin/python bench/assessment_bench.py                 # the full run, about 3 minutes
+    .venv/bin/python bench/assessment_bench.py --rounds 20 --load-seconds 10 --broadcasts 50   # a quick look
+
+What it measures (docs/benchmarks.md explains the figures and the floors):
+
+1. Server time and query count of the workspace's first screen, the overview and the summary API,
+   in process (django.test.Client, no network), on a 20-zone assessment at SL-T 3 (1,820 results)
+   and on a 1-zone one (91 results) to show that the query count does not grow with the results.
+   Also one PATCH of a result in process, for where the PATCH time goes.
+2. The same pages over HTTP through uvicorn, as a client on the machine sees them.
+3. PATCH latency with 20 concurrent API clients, each on its own results, closed loop (each client
+   sends its next PATCH as soon as the previous one is answered: the server's saturation) and paced
+   (each client waits a random think time between PATCHes, as people do).
+4. The time from sending a PATCH to the matching `result.updated` frame on another person's
+   WebSocket, on a quiet server and during both loads (with 20 more sockets open, one per client).
+
+Each run drops and recreates the `zonewise_bench` database and flushes Redis db 14. Benchmarks, not
+timed tests: the figures depend on the machine and on whatever else runs on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import math
+import os
+import platform
+import random
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import import_module
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from assessments.models import Assessment
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "zonewise_bench"
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+ZONES = 20
+SL_T = "{3,3,3,3,3,3,3}"
+STATUSES = ("met", "partially_met", "not_met", "not_assessed")
+
+# The floors from the issue, in milliseconds.
+FLOOR_PAGE_MS = 300.0
+FLOOR_PATCH_P95_MS = 50.0
+FLOOR_BROADCAST_P95_MS = 300.0
+
+
+# --- figures -----------------------------------------------------------------------------------------
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (p95 of 200 samples is the 190th smallest)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Stats:
+    """Median, p95 and maximum of a series of durations in milliseconds."""
+
+    n: int
+    median: float
+    p95: float
+    max: float
+
+    @classmethod
+    def of(cls, ms: Sequence[float]) -> Stats:
+        return cls(n=len(ms), median=percentile(ms, 50), p95=percentile(ms, 95), max=max(ms) if ms else math.nan)
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    what: str
+    stats: Stats
+    note: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, what: str, ms: Sequence[float], note: str = "") -> Stats:
+        stats = Stats.of(ms)
+        self.rows.append(Row(what, stats, note))
+        print(f"  {what}: median {stats.median:.1f} ms, p95 {stats.p95:.1f} ms, max {stats.max:.1f} ms {note}")
+        return stats
+
+
+# --- environment -------------------------------------------------------------------------------------
+def bench_env(data_dir: Path) -> dict[str, str]:
+    """Production-like settings (DEBUG off) over PostgreSQL and Redis, with plain-http cookies."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-not-used-anywhere-else-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "ZONEWISE_DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def reset_stores() -> None:
+    """A fresh database and an empty Redis db for every run."""
+    import psycopg
+    import redis
+
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def drop_stores() -> None:
+    import psycopg
+    import redis
+
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def machine() -> dict[str, str]:
+    import channels
+    import channels_redis
+    import django
+    import redis
+    import uvicorn
+    from django.db import connection
+
+    def first(path: str, key: str) -> str:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
+                return line.split(":", 1)[1].strip()
+        return "?"
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = str(cursor.fetchone()[0])  # type: ignore[index]
+    redis_info: Any = redis.Redis.from_url(REDIS_URL).info("server")
+    mem_kb = int(first("/proc/meminfo", "MemTotal").split()[0])
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": f"{os.cpu_count()} ({first('/proc/cpuinfo', 'model name')})",
+        "ram": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "channels": f"{channels.__version__}, channels-redis {channels_redis.__version__}",
+        "uvicorn": uvicorn.__version__,
+        "postgresql": pg_version,
+        "redis": str(redis_info.get("redis_version", "?")),
+    }
+
+
+# --- data --------------------------------------------------------------------------------------------
+@dataclass
+class Fixture:
+    consultant: User
+    watcher: User
+    big: Assessment
+    small: Assessment
+    token: str
+
+
+def build() -> Fixture:
+    """An organization, a consultant (who PATCHes) and an asset owner (who watches), a plant of 20
+    zones at SL-T 3 on every FR with one assessment of all of them, and a 1-zone plant for comparison."""
+    from django.core.management import call_command
+
+    from accounts.choices import Role
+    from accounts.models import Membership, Organization, User
+    from assessments import services
+    from assessments.models import Result
+    from compliance.sl import SLVector
+    from zones.models import Site, Zone
+    from zones.services import site_save, zone_save
+
+    org = Organization.objects.create(name="Bench Water Utility")
+    consultant = User.objects.create_user(
+        "bench-consultant", password="bench-password-1", first_name="Casey", last_name="Consultant"
+    )
+    watcher = User.objects.create_user("bench-owner", password="bench-password-2", first_name="Olivia", last_name="Owner")
+    Membership.objects.create(user=consultant, organization=org, role=Role.CONSULTANT)
+    Membership.objects.create(user=watcher, organization=org, role=Role.ASSET_OWNER)
+
+    def plant(name: str, zones: int) -> Site:
+        site = site_save(site=Site(organization=org), fields={"name": name, "location": "Bench"})
+        for n in range(1, zones + 1):
+            fields = {"name": f"Zone {n:02d}", "sl_target": SLVector.parse(SL_T), "purdue_level": min(n, 5)}
+            zone_save(zone=Zone(site=site), fields=fields)
+        return site
+
+    big = services.assessment_create(site=plant("Big plant", ZONES), title="Bench 20 zones", by=consultant)
+    small = services.assessment_create(site=plant("Small plant", 1), title="Bench 1 zone", by=consultant)
+    out = StringIO()
+    call_command("api_token", consultant.username, stdout=out)
+    print(
+        f"  built: {Result.objects.filter(assessment=big).count()} results in the 20-zone assessment, "
+        f"{Result.objects.filter(assessment=small).count()} in the 1-zone one"
+    )
+    return Fixture(consultant=consultant, watcher=watcher, big=big, small=small, token=out.getvalue().strip())
+
+
+def session_cookie(user: User) -> str:
+    """A logged-in session for `user`, as the browser holds it after logging in."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def result_versions(assessment: Assessment) -> list[tuple[str, int]]:
+    """(id, version) of every result, zone by zone in catalogue order."""
+    from assessments.models import Result
+
+    rows = Result.objects.filter(assessment=assessment).order_by("zone__name", "requirement__position")
+    return [(str(pk), version) for pk, version in rows.values_list("id", "version")]
+
+
+# --- 1. in process -----------------------------------------------------------------------------------
+def in_process(fx: Fixture, rounds: int, warmup: int, report: Report) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(fx.consultant)
+    queries: dict[str, dict[str, int]] = {}
+    for label, assessment in (("20 zones, 1,820 results", fx.big), ("1 zone, 91 results", fx.small)):
+        pages = {
+            "workspace first screen": f"/assessments/{assessment.pk}/workspace/",
+            "overview page": f"/assessments/{assessment.pk}/",
+            "summary API": f"/api/v1/assessments/{assessment.pk}/summary/",
+        }
+        for name, url in pages.items():
+            for _ in range(warmup):
+                assert client.get(url).status_code == 200, url
+            times = []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, url
+            # Counted apart from the timed rounds: recording SQL would add its own cost to them.
+            counts, db_ms = set(), []
+            for _ in range(3):
+                with CaptureQueriesContext(connection) as ctx:
+                    client.get(url)
+                counts.add(len(ctx.captured_queries))
+                db_ms.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            n_queries = max(counts)
+            queries.setdefault(name, {})[label] = n_queries
+            size = len(response.content) // 1024
+            report.add(
+                f"{name} ({label}), in process",
+                times,
+                f"{n_queries} queries, {min(db_ms):.1f} ms in SQL, {size} KiB",
+            )
+    report.raw["queries"] = queries
+    for name, by_size in queries.items():
+        counts = list(by_size.values())
+        report.raw.setdefault("query_constant", {})[name] = len(set(counts)) == 1
+
+    # One PATCH in process, to see the server's own share of the PATCH latency.
+    results = result_versions(fx.small)
+    headers = {"Authorization": f"Token {fx.token}"}
+    times, counts_patch = [], set()
+    for n in range(warmup + rounds):
+        rid, version = results[n % len(results)]
+        body = json.dumps({"status": STATUSES[n % len(STATUSES)], "observations": f"bench {n}"})
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.patch(
+                f"/api/v1/results/{rid}/", body, content_type="application/json", headers={**headers, "If-Match": f'"{version}"'}
+            )
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, response.content
+        results[n % len(results)] = (rid, int(response["ETag"].strip('"')))
+        counts_patch.add(len(ctx.captured_queries))
+        if n >= warmup:
+            times.append(elapsed)
+    report.add("PATCH a result, in process", times, f"{max(counts_patch)} queries (incl. Redis publish)")
+
+
+# --- HTTP client -------------------------------------------------------------------------------------
+class Http:
+    """One keep-alive connection, like one browser tab or API client."""
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
+        self.port = port
+        self.headers = headers
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {**self.headers, **headers}
+        if payload is not None:
+            all_headers["Content-Type"] = "application/json"
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=payload, headers=all_headers)
+                response = self.conn.getresponse()
+                return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection before the request reached it.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def patch_result(self, rid: str, version: int, n: int) -> tuple[int, int]:
+        """PATCH one result; (status code, the version it now has)."""
+        body = {"status": STATUSES[n % len(STATUSES)], "observations": f"bench edit {n}"}
+        status, headers, _ = self.request("PATCH", f"/api/v1/results/{rid}/", body, **{"If-Match": f'"{version}"'})
+        etag = headers.get("etag", "").strip('"')
+        return status, int(etag) if etag.isdigit() else version
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --- the server --------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    print(f"  server: {shlex.join(cmd[1:])}")
+    server = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {server.returncode}")
+        try:
+            status, _, body = Http(port, {}).request("GET", "/healthz")
+            if status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError("uvicorn did not answer /healthz within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)  # the group this script started for the server
+            server.wait()
+
+
+# --- 2. pages over HTTP ------------------------------------------------------------------------------
+def over_http(port: int, fx: Fixture, cookie: str, rounds: int, warmup: int, report: Report) -> None:
+    browser = Http(port, {"Cookie": cookie})
+    api = Http(port, {"Authorization": f"Token {fx.token}"})
+    for name, client, url in (
+        ("workspace first screen", browser, f"/assessments/{fx.big.pk}/workspace/"),
+        ("summary API", api, f"/api/v1/assessments/{fx.big.pk}/summary/"),
+    ):
+        times = []
+        for n in range(warmup + rounds):
+            start = time.perf_counter()
+            status, _, _ = client.request("GET", url)
+            assert status == 200, (url, status)
+            if n >= warmup:
+                times.append((time.perf_counter() - start) * 1000)
+        report.add(f"{name} (20 zones) over HTTP", times, "client-observed, one client at a time")
+    browser.close()
+    api.close()
+
+
+# --- 3. PATCH load (a child process, so that its threads do not share our interpreter lock) -------------
+def load_worker() -> None:
+    """Entry point of the load child: read a spec on stdin, run the clients, print figures as JSON."""
+    spec = json.load(sys.stdin)
+    stop = threading.Event()
+    latencies: list[list[float]] = [[] for _ in spec["assignments"]]
+    codes: list[Counter[int]] = [Counter() for _ in spec["assignments"]]
+    think = spec["think_ms"] / 1000
+
+    def client(k: int, items: list[list[Any]]) -> None:
+        rng = random.Random(k)
+        conn = Http(spec["port"], {"Authorization": f"Token {spec['token']}"})
+        while time.time() < spec["start_at"]:
+            time.sleep(0.005)
+        if think:
+            time.sleep(rng.uniform(0, think))  # spread the first requests over one think time
+        n = 0
+        while not stop.is_set():
+            rid, version = items[n % len(items)]
+            start = time.perf_counter()
+            status, new_version = conn.patch_result(rid, version, n)
+            latencies[k].append((time.perf_counter() - start) * 1000)
+            codes[k][status] += 1
+            items[n % len(items)][1] = new_version
+            n += 1
+            if think:
+                stop.wait(rng.expovariate(1 / think))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(k, items)) for k, items in enumerate(spec["assignments"])]
+    for t in threads:
+        t.start()
+    time.sleep(max(0.0, spec["start_at"] - time.time()) + spec["seconds"])
+    stop.set()
+    for t in threads:
+        t.join()
+    elapsed = time.time() - spec["start_at"]
+    merged: Counter[int] = sum(codes, Counter())
+    print(json.dumps({
+        "latencies_ms": [x for series in latencies for x in series],
+        "codes": {str(k): v for k, v in merged.items()},
+        "elapsed": elapsed,
+        "versions": [items for items in spec["assignments"]],
+    }))  # fmt: skip
+
+
+def run_load(spec: dict[str, Any]) -> subprocess.Popen[str]:
+    child = subprocess.Popen(  # noqa: S603
+        [sys.executable, __file__, "--load-worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert child.stdin is not None
+    child.stdin.write(json.dumps(spec))
+    child.stdin.close()
+    return child
+
+
+# --- 4. broadcast latency ----------------------------------------------------------------------------
+class Watcher:
+    """Another person's browser: one WebSocket on the assessment, noting when each result version arrives."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.waiting: dict[tuple[str, int], asyncio.Future[float]] = {}
+        self.received = 0
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            async for raw in self.ws:
+                arrived = time.perf_counter()
+                self.received += 1
+                message = json.loads(raw)
+                if message.get("type") == "result.updated":
+                    key = (message["result"]["id"], message["result"]["version"])
+                    future = self.waiting.pop(key, None)
+                    if future is not None and not future.done():
+                        future.set_result(arrived)
+        except ConnectionClosed:
+            pass
+
+    def expect(self, rid: str, version: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[(rid, version)] = future
+        return future
+
+
+async def open_socket(port: int, assessment_id: str, cookie: str) -> Any:
+    from websockets.asyncio.client import connect
+    from websockets.typing import Origin
+
+    ws = await connect(
+        f"ws://127.0.0.1:{port}/ws/assessments/{assessment_id}/",
+        origin=Origin(f"http://127.0.0.1:{port}"),
+        additional_headers={"Cookie": cookie},
+        proxy=None,
+    )
+    hello = json.loads(await ws.recv())
+    if hello.get("type") != "hello":
+        raise RuntimeError(f"expected hello, got {hello}")
+    return ws
+
+
+@dataclass
+class ProbeSeries:
+    to_socket: list[float] = field(default_factory=list)  # PATCH sent -> result.updated received
+    patch: list[float] = field(default_factory=list)  # PATCH sent -> HTTP response
+    lost: int = 0
+    errors: int = 0
+
+
+async def probe(
+    watcher: Watcher,
+    api: Http,
+    items: list[tuple[str, int]],
+    until: Callable[[int], bool],
+    interval: float,
+    counter: list[int],
+) -> ProbeSeries:
+    """PATCH results one at a time and time each until the watcher's socket shows it."""
+    series = ProbeSeries()
+    n = 0
+    while not until(n):
+        k = counter[0] % len(items)
+        counter[0] += 1
+        rid, version = items[k]
+        arrival = watcher.expect(rid, version + 1)  # every save adds one to the version
+        start = time.perf_counter()
+        status, new_version = await asyncio.to_thread(api.patch_result, rid, version, counter[0])
+        responded = time.perf_counter()
+        items[k] = (rid, new_version)
+        n += 1
+        if status != 200 or new_version != version + 1:
+            series.errors += 1
+            watcher.waiting.pop((rid, version + 1), None)
+            continue
+        series.patch.append((responded - start) * 1000)
+        try:
+            arrived = await asyncio.wait_for(arrival, timeout=5)
+        except TimeoutError:
+            series.lost += 1
+            continue
+        series.to_socket.append((arrived - start) * 1000)
+        if interval:
+            await asyncio.sleep(interval)
+    return series
+
+
+async def live_phases(port: int, fx: Fixture, args: argparse.Namespace, report: Report) -> None:
+    big_id = str(fx.big.pk)
+    owner_cookie = await asyncio.to_thread(session_cookie, fx.watcher)
+    consultant_cookie = await asyncio.to_thread(session_cookie, fx.consultant)
+    all_results = await asyncio.to_thread(result_versions, fx.big)
+    probe_items, load_items = all_results[:40], all_results[40:]
+    assignments = [[[rid, v] for rid, v in load_items[k :: args.clients]] for k in range(args.clients)]
+    api = Http(port, {"Authorization": f"Token {fx.token}"})
+    watcher = Watcher(await open_socket(port, big_id, owner_cookie))
+    counter = [0]
+
+    print(f"\n[4a] broadcast on a quiet server: {args.broadcasts} PATCHes one after the other")
+    await probe(watcher, api, probe_items, lambda n: n >= 10, 0, counter)  # warm-up
+    quiet = await probe(watcher, api, probe_items, lambda n: n >= args.broadcasts, 0, counter)
+    report.add("PATCH, one client at a time, over HTTP", quiet.patch, "quiet server")
+    report.add("PATCH -> other browser's socket, quiet", quiet.to_socket, f"lost {quiet.lost}, errors {quiet.errors}")
+    report.raw["broadcast_quiet"] = quiet.to_socket
+
+    for phase, think_ms in (("closed loop", 0), ("paced", args.think_ms)):
+        what = "no think time" if not think_ms else f"mean think time {think_ms} ms"
+        print(f"\n[3/4] {args.clients} clients PATCHing, {phase} ({what}), {args.load_seconds} s, "
+              f"with {args.listeners} more sockets open")  # fmt: skip
+        listeners = [Watcher(await open_socket(port, big_id, consultant_cookie)) for _ in range(args.listeners)]
+        start_at = time.time() + 1.5
+        spec = {"port": port, "token": fx.token, "assignments": assignments, "think_ms": think_ms,
+                "seconds": args.load_seconds, "start_at": start_at}  # fmt: skip
+        child = run_load(spec)
+        await asyncio.sleep(start_at - time.time() + 1.0)  # let the load settle first
+        stop_probing = time.time() + args.load_seconds - 2.0
+        loaded = await probe(watcher, api, probe_items, lambda n: time.time() >= stop_probing, 0.1, counter)
+        out, _ = await asyncio.to_thread(child.communicate)
+        figures = json.loads(out)
+        assignments = figures["versions"]
+        codes = {int(k): v for k, v in figures["codes"].items()}
+        ok = codes.get(200, 0)
+        bad = sum(v for k, v in codes.items() if k != 200)
+        rate = ok / figures["elapsed"]
+        label = f"PATCH, {args.clients} clients, {phase}"
+        stats = report.add(label, figures["latencies_ms"], f"{rate:.0f} PATCH/s, non-200: {bad} {dict(codes)}")
+        report.raw[f"load_{think_ms}"] = {"codes": codes, "rate": rate, "stats": stats.__dict__}
+        report.add(
+            f"PATCH -> other browser's socket, during {phase} load",
+            loaded.to_socket,
+            f"lost {loaded.lost}, errors {loaded.errors}",
+        )
+        received = sum(w.received for w in listeners)
+        print(f"  the {len(listeners)} listening sockets received {received} frames")
+        for w in listeners:
+            await w.ws.close()
+        await asyncio.gather(*(w.task for w in listeners))
+        verdict_patch = stats.p95 < FLOOR_PATCH_P95_MS and bad == 0
+        report.verdicts.append(
+            (f"PATCH p95 < 50 ms with {args.clients} concurrent clients ({phase})", verdict_patch,
+             f"p95 {stats.p95:.1f} ms, {rate:.0f} PATCH/s, {bad} non-200")  # fmt: skip
+        )
+        report.raw[f"broadcast_{think_ms}"] = loaded.to_socket
+
+    await watcher.ws.close()
+    await watcher.task
+    api.close()
+    b = Stats.of(quiet.to_socket)
+    report.verdicts.append(
+        ("Change reaches another browser p95 < 300 ms (quiet)", b.p95 < FLOOR_BROADCAST_P95_MS and not quiet.lost,
+         f"p95 {b.p95:.1f} ms over {b.n}")  # fmt: skip
+    )
+    for think_ms, phase in ((0, "closed loop"), (args.think_ms, "paced")):
+        s = Stats.of(report.raw[f"broadcast_{think_ms}"])
+        report.verdicts.append(
+            (f"Change reaches another browser p95 < 300 ms (during {phase} load)", s.p95 < FLOOR_BROADCAST_P95_MS,
+             f"p95 {s.p95:.1f} ms over {s.n}")  # fmt: skip
+        )
+
+
+# --- the table ---------------------------------------------------------------------------------------
+def print_table(report: Report, info: dict[str, str], command: str, workers: int) -> None:
+    print("\n" + "=" * 100)
+    print(f"Zonewise assessment benchmark, {info['date']}")
+    for key in ("cpus", "ram", "os", "python", "django", "channels", "uvicorn", "postgresql", "redis"):
+        print(f"  {key:<11} {info[key]}")
+    print(f"  server      uvicorn --workers {workers} (the machine has {os.cpu_count()} CPUs)")
+    print(f"  command     {command}\n")
+    print(f"| {'what':<62} | {'n':>5} | {'median ms':>9} | {'p95 ms':>8} | {'max ms':>8} | notes")
+    print(f"|{'-' * 64}|{'-' * 7}|{'-' * 11}|{'-' * 10}|{'-' * 10}|------")
+    for row in report.rows:
+        s = row.stats
+        print(f"| {row.what:<62} | {s.n:>5} | {s.median:>9.1f} | {s.p95:>8.1f} | {s.max:>8.1f} | {row.note}")
+    print("\nFloors:")
+    for what, ok, detail in report.verdicts:
+        print(f"  [{'met' if ok else 'NOT MET':>7}] {what}: {detail}")
+
+
+def page_verdicts(report: Report) -> None:
+    by_what = {row.what: row.stats for row in report.rows}
+    for name in ("workspace first screen", "summary API"):
+        stats = by_what[f"{name} (20 zones, 1,820 results), in process"]
+        queries = report.raw["queries"][name]
+        constant = report.raw["query_constant"][name]
+        report.verdicts.append(
+            (f"{name} < 300 ms server time, queries constant", stats.p95 < FLOOR_PAGE_MS and constant,
+             f"median {stats.median:.1f} ms, p95 {stats.p95:.1f} ms; queries {queries}")  # fmt: skip
+        )
+
+
+# --- main --------------------------------------------------------------------------------------------
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=50, help="timed requests per page (default 50)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests before each series (default 5)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent PATCH clients (default 20)")
+    parser.add_argument("--load-seconds", type=int, default=30, help="length of each load phase (default 30)")
+    parser.add_argument("--think-ms", type=int, default=1000, help="mean think time of the paced load (default 1000)")
+    parser.add_argument("--broadcasts", type=int, default=200, help="PATCHes timed to the socket, quiet (default 200)")
+    parser.add_argument("--listeners", type=int, default=20, help="extra sockets open during the loads (default 20)")
+    parser.add_argument("--keep-db", action="store_true", help=f"leave the {DB_NAME} database for inspection")
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    if args.load_worker:
+        load_worker()
+        return 0
+    command = shlex.join([".venv/bin/python", "bench/assessment_bench.py", *argv])
+    data_dir = Path(tempfile.mkdtemp(prefix="zonewise-bench-"))
+    env = bench_env(data_dir)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    report = Report()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        print(f"[0] fresh database {DB_NAME}, Redis db 14, data in {data_dir}")
+        reset_stores()
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        for name, kwargs in (("migrate", {}), ("load_catalogue", {}), ("collectstatic", {"interactive": False})):
+            call_command(name, verbosity=0, **kwargs)
+        fx = build()
+        info = machine()
+
+        print(f"\n[1] in process, {args.rounds} rounds after {args.warmup} warm-up requests")
+        in_process(fx, args.rounds, args.warmup, report)
+        page_verdicts(report)
+
+        port = free_port()
+        print(f"\n[2] uvicorn on port {port}")
+        server = start_server(env, port, args.workers)
+        cookie = session_cookie(fx.consultant)
+        over_http(port, fx, cookie, args.rounds, args.warmup, report)
+
+        from django.db import connections
+
+        connections.close_all()  # the async phases below only use HTTP and the socket
+        asyncio.run(live_phases(port, fx, args, report))
+        print_table(report, info, command, args.workers)
+        if args.json:
+            args.json.write_text(json.dumps({"machine": info, "command": command, **report.raw}, indent=1))
+    finally:
+        if server is not None:
+            stop_server(server)
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if not args.keep_db:
+            drop_stores()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
