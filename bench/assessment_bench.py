@@ -114,10 +114,12 @@ class Report:
 
 
 # --- environment -------------------------------------------------------------------------------------
-def bench_env(data_dir: Path) -> dict[str, str]:
-    """Production-like settings (DEBUG off) over PostgreSQL and Redis, with plain-http cookies."""
+def bench_env(data_dir: Path, db_conn: str) -> dict[str, str]:
+    """Production-like settings (DEBUG off) over PostgreSQL and Redis, with plain-http cookies;
+    `db_conn` other than "app" swaps the database connection handling (bench/settings.py)."""
     return {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings" if db_conn == "app" else "bench.settings",
+        "BENCH_DB_CONN": db_conn,
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "DEBUG": "false",
@@ -475,6 +477,41 @@ def run_load(spec: dict[str, Any]) -> subprocess.Popen[str]:
     return child
 
 
+def load_figures(child: subprocess.Popen[str]) -> dict[str, Any]:
+    assert child.stdout is not None
+    out = child.stdout.read()
+    if child.wait() != 0:
+        raise RuntimeError(f"the load process failed with {child.returncode}")
+    figures: dict[str, Any] = json.loads(out)
+    return figures
+
+
+class ConnectionSampler:
+    """Counts the server's PostgreSQL connections to the bench database twice a second."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            while not self._stop.is_set():
+                row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [DB_NAME]).fetchone()
+                self.peak = max(self.peak, int(row[0]) if row else 0)
+                self._stop.wait(0.5)
+
+    def __enter__(self) -> ConnectionSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 # --- 4. broadcast latency ----------------------------------------------------------------------------
 class Watcher:
     """Another person's browser: one WebSocket on the assessment, noting when each result version arrives."""
@@ -594,19 +631,22 @@ async def live_phases(port: int, fx: Fixture, args: argparse.Namespace, report: 
         start_at = time.time() + 1.5
         spec = {"port": port, "token": fx.token, "assignments": assignments, "think_ms": think_ms,
                 "seconds": args.load_seconds, "start_at": start_at}  # fmt: skip
-        child = run_load(spec)
-        await asyncio.sleep(start_at - time.time() + 1.0)  # let the load settle first
-        stop_probing = time.time() + args.load_seconds - 2.0
-        loaded = await probe(watcher, api, probe_items, lambda n: time.time() >= stop_probing, 0.1, counter)
-        out, _ = await asyncio.to_thread(child.communicate)
-        figures = json.loads(out)
+        with ConnectionSampler() as connections:
+            child = run_load(spec)
+            await asyncio.sleep(start_at - time.time() + 1.0)  # let the load settle first
+            stop_probing = time.time() + args.load_seconds - 2.0
+            loaded = await probe(watcher, api, probe_items, lambda n: time.time() >= stop_probing, 0.1, counter)
+            figures = await asyncio.to_thread(load_figures, child)
+        print(f"  peak PostgreSQL connections to {DB_NAME}: {connections.peak}")
+        report.raw[f"peak_connections_{think_ms}"] = connections.peak
         assignments = figures["versions"]
         codes = {int(k): v for k, v in figures["codes"].items()}
         ok = codes.get(200, 0)
         bad = sum(v for k, v in codes.items() if k != 200)
         rate = ok / figures["elapsed"]
         label = f"PATCH, {args.clients} clients, {phase}"
-        stats = report.add(label, figures["latencies_ms"], f"{rate:.0f} PATCH/s, non-200: {bad} {dict(codes)}")
+        note = f"{rate:.0f} PATCH/s, non-200: {bad} {dict(codes)}, peak {connections.peak} PG connections"
+        stats = report.add(label, figures["latencies_ms"], note)
         report.raw[f"load_{think_ms}"] = {"codes": codes, "rate": rate, "stats": stats.__dict__}
         report.add(
             f"PATCH -> other browser's socket, during {phase} load",
@@ -642,12 +682,13 @@ async def live_phases(port: int, fx: Fixture, args: argparse.Namespace, report: 
 
 
 # --- the table ---------------------------------------------------------------------------------------
-def print_table(report: Report, info: dict[str, str], command: str, workers: int) -> None:
+def print_table(report: Report, info: dict[str, str], command: str, args: argparse.Namespace) -> None:
     print("\n" + "=" * 100)
     print(f"Zonewise assessment benchmark, {info['date']}")
     for key in ("cpus", "ram", "os", "python", "django", "channels", "uvicorn", "postgresql", "redis"):
         print(f"  {key:<11} {info[key]}")
-    print(f"  server      uvicorn --workers {workers} (the machine has {os.cpu_count()} CPUs)")
+    print(f"  server      uvicorn --workers {args.workers} (the machine has {os.cpu_count()} CPUs), "
+          f"database connections: {args.db_conn}")  # fmt: skip
     print(f"  command     {command}\n")
     print(f"| {'what':<62} | {'n':>5} | {'median ms':>9} | {'p95 ms':>8} | {'max ms':>8} | notes")
     print(f"|{'-' * 64}|{'-' * 7}|{'-' * 11}|{'-' * 10}|{'-' * 10}|------")
@@ -682,6 +723,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--think-ms", type=int, default=1000, help="mean think time of the paced load (default 1000)")
     parser.add_argument("--broadcasts", type=int, default=200, help="PATCHes timed to the socket, quiet (default 200)")
     parser.add_argument("--listeners", type=int, default=20, help="extra sockets open during the loads (default 20)")
+    parser.add_argument(
+        "--db-conn",
+        choices=["app", "close", "pool"],
+        default="app",
+        help="database connections: app = as configured (CONN_MAX_AGE 60), close = CONN_MAX_AGE 0, "
+        "pool = Django's psycopg pool (needs psycopg-pool); see bench/settings.py",
+    )
     parser.add_argument("--keep-db", action="store_true", help=f"leave the {DB_NAME} database for inspection")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     parser.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
@@ -695,7 +743,7 @@ def main(argv: Sequence[str]) -> int:
         return 0
     command = shlex.join([".venv/bin/python", "bench/assessment_bench.py", *argv])
     data_dir = Path(tempfile.mkdtemp(prefix="zonewise-bench-"))
-    env = bench_env(data_dir)
+    env = bench_env(data_dir, args.db_conn)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     report = Report()
@@ -726,7 +774,7 @@ def main(argv: Sequence[str]) -> int:
 
         connections.close_all()  # the async phases below only use HTTP and the socket
         asyncio.run(live_phases(port, fx, args, report))
-        print_table(report, info, command, args.workers)
+        print_table(report, info, command, args)
         if args.json:
             args.json.write_text(json.dumps({"machine": info, "command": command, **report.raw}, indent=1))
     finally:

@@ -53,7 +53,9 @@ def evidence_list(request: HttpRequest, pk: Any) -> HttpResponse:
         if evidence := _add(request, assessment, form, []):
             messages.success(request, f"Evidence “{evidence}” added.")
             return redirect("assessment-evidence", pk=assessment.pk)
-    items = assessment.evidence.select_related("added_by").prefetch_related("results__requirement")
+    items = assessment.evidence.select_related("added_by").prefetch_related(
+        "results__requirement", "results__zone", "results__conduit"
+    )
     return render(
         request,
         "assessments/evidence.html",

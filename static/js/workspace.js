@@ -30,6 +30,13 @@
     return option ? option.textContent : value;
   }
 
+  // The same "2026-11-25 18:02" as the server renders, in the browser's time zone.
+  function stamp(iso) {
+    const d = new Date(iso);
+    const pad = (n) => String(n).padStart(2, "0");
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
   rows().forEach((row) => { row._base = valuesOf(row); row._dirty = new Set(); });
 
   function setState(row, text, kind) {
@@ -67,7 +74,7 @@
     version.textContent = result.version;
     const name = result.updated_by_name || (by && by.name) || "someone";
     meta.replaceChildren(
-      document.createTextNode("Changed by " + name + " · " + new Date(result.updated_at).toLocaleString() + " · v"), version);
+      document.createTextNode("Changed by " + name + " · " + stamp(result.updated_at) + " · v"), version);
     showConditional(row);
     showErrors(row, null);
     refreshTargets();
