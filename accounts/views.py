@@ -11,7 +11,11 @@ from accounts.models import Organization
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html", {"rows": selectors.organizations_with_roles(request.user)})
+    from assessments.selectors import assessments_with_progress
+
+    open_assessments = assessments_with_progress(request.user).exclude(status="final")[:10]
+    context = {"rows": selectors.organizations_with_roles(request.user), "assessments": open_assessments}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

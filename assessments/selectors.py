@@ -205,6 +205,24 @@ def resync_plan(assessment: Assessment) -> ResyncPlan:
     return ResyncPlan(add=add, retire=retire, restore=restore)
 
 
+# --- lists ----------------------------------------------------------------------------------------
+def assessments_with_progress(user: Any) -> QuerySet[Assessment]:
+    """The assessments a person may see, newest first, each with `total` and `assessed` in-scope results."""
+    from django.db.models import Count, Q
+
+    from accounts.access import Action
+
+    return (
+        Assessment.objects.restrict(user, Action.VIEW)
+        .select_related("site", "site__organization", "lead")
+        .annotate(
+            total=Count("results", filter=Q(results__in_scope=True)),
+            assessed=Count("results", filter=Q(results__in_scope=True) & ~Q(results__status=sl.NOT_ASSESSED)),
+        )
+        .order_by("-created", "pk")
+    )
+
+
 # --- workspace, history, sign-off -------------------------------------------------------------
 def results_for(assessment: Assessment) -> QuerySet[Result]:
     """Results with what a row shows, in catalogue order (constant queries for any number of rows)."""

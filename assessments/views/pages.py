@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -24,15 +23,7 @@ from zones.services import StaleObjectError
 
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    assessments = (
-        Assessment.objects.restrict(request.user, Action.VIEW)
-        .select_related("site", "site__organization", "lead")
-        .annotate(
-            total=Count("results", filter=Q(results__in_scope=True)),
-            assessed=Count("results", filter=Q(results__in_scope=True) & ~Q(results__status="not_assessed")),
-        )
-        .order_by("-created")
-    )
+    assessments = selectors.assessments_with_progress(request.user)
     sites = Site.objects.restrict(request.user, Action.CHANGE).order_by("name")
     return render(request, "assessments/list.html", {"assessments": assessments, "sites": sites})
 
