@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from compliance.choices import FR_CODES
@@ -226,3 +227,70 @@ class Standing:
 
 def standing(target: SLVector, items: Iterable[ItemState]) -> Standing:
     return Standing(target=target, achieved=achieved(items))
+
+
+# --- projection --------------------------------------------------------------------------------------
+# "If the planned actions land by their due dates, what SL-A does the zone reach, and when does it
+# reach its SL-T?" The same rule as `achieved`, applied to the items as they would stand on a date.
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """An item of a zone or conduit with the date a planned fix should make it satisfied
+    (`fix_due` None: nothing planned covers it)."""
+
+    fr: str
+    level: int
+    satisfied: bool
+    fix_due: date | None = None
+
+    def satisfied_on(self, when: date) -> bool:
+        return self.satisfied or (self.fix_due is not None and self.fix_due <= when)
+
+
+def achieved_on(items: Iterable[PlannedItem], when: date) -> SLVector:
+    """SL-A on `when` if every fix due by then has landed (same completeness rule as `achieved`)."""
+    return achieved(ItemState(i.fr, i.level, i.satisfied_on(when)) for i in items)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where a zone or conduit stands now, where the planned fixes take it, and when it meets its SL-T."""
+
+    target: SLVector
+    current: SLVector
+    projected: SLVector  # once every planned fix has landed
+    reaches_target_on: date | None  # None: already at target, or never with the planned fixes
+    steps: tuple[tuple[date, SLVector], ...]  # each due date on which SL-A goes up, with the new SL-A
+
+    @property
+    def at_target_now(self) -> bool:
+        return self.current.meets(self.target)
+
+    @property
+    def reaches_target(self) -> bool:
+        return self.projected.meets(self.target)
+
+    @property
+    def uncovered(self) -> list[str]:
+        """The FRs that stay below target even when every planned fix has landed."""
+        return self.projected.frs_below(self.target)
+
+
+def projection(target: SLVector, items: Iterable[PlannedItem]) -> Projection:
+    """Project SL-A over the fixes' due dates. `items` must be every item of the catalogue part (as
+    for `achieved`); the target is reached on the first due date on which SL-A meets it."""
+    item_list = list(items)
+    current = achieved(ItemState(i.fr, i.level, i.satisfied) for i in item_list)
+    due_dates = sorted({i.fix_due for i in item_list if i.fix_due is not None and not i.satisfied})
+    steps: list[tuple[date, SLVector]] = []
+    level = current
+    reached: date | None = None
+    for when in due_dates:
+        now = achieved_on(item_list, when)
+        if now != level:
+            steps.append((when, now))
+            level = now
+        if reached is None and not current.meets(target) and now.meets(target):
+            reached = when
+    return Projection(target=target, current=current, projected=level, reaches_target_on=reached, steps=tuple(steps))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
@@ -193,6 +194,13 @@ else:
         "store_processed": False,
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CELERY_TIMEZONE = TIME_ZONE  # so "the month just ended" is the local one
+CELERY_BEAT_SCHEDULE = {
+    "program-snapshot-kpis": {
+        "task": "program.tasks.snapshot_kpis",
+        "schedule": crontab(minute=30, hour=0, day_of_month="1"),
+    },
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None

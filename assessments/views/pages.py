@@ -73,6 +73,7 @@ def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         plan=plan,
         transitions=[AssessmentStatus(s) for s in TRANSITIONS[assessment.status]],
         team=list(assessment.team.order_by("username")),
+        can_generate=can(request.user, Action.CHANGE, assessment.site),
         status_totals=[
             (s.value, {"label": s.label, "n": sum(t.counts.get(s.value, 0) for t in summary.targets)})
             for s in ResultStatus

@@ -13,11 +13,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from assessments.demo import seed_assessment
+        from program.demo import seed_program
+        from remediation.demo import seed_roadmap
         from zones.demo import seed_plants, seed_water_works
 
         orgs = seed_people()
         seed_plants(orgs)
-        seed_assessment(seed_water_works(orgs[FIRST_ORG]))
+        site = seed_water_works(orgs[FIRST_ORG])
+        seed_assessment(site)
+        seed_program(orgs[FIRST_ORG])  # before the roadmap: its actions reuse the audit findings seeded here
+        seed_roadmap(site)
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             roles = ", ".join(f"{role} at {org}" for org, role in login.roles)

@@ -1,0 +1,480 @@
+"""The six KPIs asset owners report, each defined once: key, name, definition, unit, target, direction,
+amber threshold and the function that measures it for an organization or a site at a month's end.
+
+The dashboard, the API, the monthly snapshots and the reports all go through `kpis_for` (one period) or
+`kpi_series` (several), so a number never means two things. Each KPI reads its rows once (`load`) and
+measures any period from them (`compute`): only dates decide what a period counts, which is what makes
+any past month computable on demand. docs/decisions/0012-kpi-definitions.md explains the choices.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.apps import apps
+
+from compliance import sl
+from program.choices import REMEDIATED, Direction, ExerciseOutcome, Rag, Severity, VulnerabilityStatus
+from program.periods import (
+    RECENT_MONTHS,
+    WINDOW_MONTHS,
+    Period,
+    Scope,
+    add_months,
+    last_months,
+    month_end,
+    parse_month,
+    period_for,
+)
+
+# Re-exported: callers take the whole KPI vocabulary from this module.
+__all__ = [
+    "BY_KEY", "KEYS", "KPIS", "RECENT_MONTHS", "WINDOW_MONTHS", "Kpi", "KpiValue", "Measure", "Period", "Scope",
+    "add_months", "kpi_series", "kpis_for", "last_months", "month_end", "parse_month", "period_for",
+]  # fmt: skip
+ONE_DAY = timedelta(days=1)
+
+
+# --- values -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Measure:
+    """A KPI's value for one period, with the counts behind it (`detail` is JSON-safe)."""
+
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    summary: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: what it means, what good looks like, and how to measure it."""
+
+    key: str
+    name: str
+    definition: str
+    unit: str  # "%", "days" or "" (a count)
+    target: float
+    amber: float  # the threshold between amber and red
+    direction: Direction
+    load: Callable[[Scope, Period], Any]
+    compute: Callable[[Any, Period], Measure]
+
+    def measure(self, scope: Scope, period: Period) -> Measure:
+        return self.compute(self.load(scope, period), period)
+
+    def rag(self, value: float | None) -> Rag:
+        if value is None:
+            return Rag.NONE
+        if self.direction == Direction.HIGHER:
+            return Rag.GREEN if value >= self.target else Rag.AMBER if value >= self.amber else Rag.RED
+        return Rag.GREEN if value <= self.target else Rag.AMBER if value <= self.amber else Rag.RED
+
+    def format(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        if self.unit == "%":
+            return f"{value:.0f}%" if value in (0, 100) else f"{value:.1f}%"
+        if self.unit == "days":
+            return f"{value:.1f} days"
+        return f"{value:g}"
+
+    def _threshold(self, value: float) -> str:
+        text = f"{value:g}"
+        return f"{text}%" if self.unit == "%" else f"{text} days" if self.unit == "days" else text
+
+    @property
+    def target_text(self) -> str:
+        sign = "≥" if self.direction == Direction.HIGHER else "≤"
+        return f"target {sign} {self._threshold(self.target)}, amber {sign} {self._threshold(self.amber)}"
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "definition": self.definition,
+            "unit": self.unit,
+            "target": self.target,
+            "amber": self.amber,
+            "direction": self.direction.value,
+        }
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """A KPI measured for one scope and period; `source` says whether it was computed now or read from the
+    snapshot taken when the month closed."""
+
+    kpi: Kpi
+    period: Period
+    measure: Measure
+    source: str = "computed"
+
+    @property
+    def value(self) -> float | None:
+        return self.measure.value
+
+    @property
+    def rag(self) -> Rag:
+        return self.kpi.rag(self.measure.value)
+
+    @property
+    def display(self) -> str:
+        return self.kpi.format(self.measure.value)
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            **self.kpi.as_api(),
+            "value": self.measure.value,
+            "rag": self.rag.value,
+            "numerator": self.measure.numerator,
+            "denominator": self.measure.denominator,
+            "summary": self.measure.summary,
+            "detail": self.measure.detail,
+            "source": self.source,
+        }
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+# --- 1. zones at their SL-T ------------------------------------------------------------------------------
+# The assessment that speaks for a zone: the latest signed-off one, else the latest in review, else the
+# latest in progress. A draft has not started; a newer unfinished assessment (mostly "not assessed") must not
+# wipe out what a signed-off one established.
+ASSESSMENT_RANK = {"final": 3, "in_review": 2, "in_progress": 1}
+
+
+def _zones_load(scope: Scope, period: Period) -> Scope:
+    return scope  # the assessment history is read per period, at its moment
+
+
+def _zones_compute(scope: Scope, period: Period) -> Measure:
+    from assessments.models import Assessment, Result
+    from assessments.selectors import catalogue_items
+    from zones.models import Zone
+
+    moment = period.moment
+    # Rows in history order, so that of two saves in the same instant the later one wins in the dicts.
+    in_order = ("history_date", "history_id")
+    zone_rows = Zone.history.as_of(moment).filter(scope.where("site")).order_by(*in_order)
+    by_id = {z["id"]: z for z in zone_rows.values("id", "name", "sl_target")}
+    zones = sorted(
+        (z for z in by_id.values() if z["sl_target"] and z["sl_target"].max_level > 0), key=lambda z: z["name"]
+    )
+    assessment_rows = Assessment.history.as_of(moment).filter(scope.where("site")).order_by(*in_order)
+    assessments = {
+        a["id"]: a for a in assessment_rows.values("id", "title", "status", "signed_off_at", "created", "catalogue_id")
+    }
+    assessments = {pk: a for pk, a in assessments.items() if a["status"] in ASSESSMENT_RANK}
+    statuses: dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, str]] = {}
+    in_scope: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    if assessments:
+        rows = (
+            Result.history.filter(assessment_id__in=list(assessments), zone_id__isnull=False, history_date__lte=moment)
+            .latest_of_each()
+            .exclude(history_type="-")
+            .order_by(*in_order)
+            .values_list("assessment_id", "zone_id", "requirement_id", "status", "in_scope")
+        )
+        latest = {(a, z, req): (status, scoped) for a, z, req, status, scoped in rows}
+        for (assessment_id, zone_id, requirement_id), (status, scoped) in latest.items():
+            statuses.setdefault((assessment_id, zone_id), {})[requirement_id] = status
+            if scoped:
+                in_scope.add((assessment_id, zone_id))
+    at_target = assessed = 0
+    per_zone = []
+    for zone in zones:
+        candidates = [assessments[a] for a, z in in_scope if z == zone["id"]]
+        if not candidates:
+            per_zone.append({"zone": str(zone["id"]), "name": zone["name"], "assessment": None, "at_target": False})
+            continue
+        chosen = max(candidates, key=lambda a: (ASSESSMENT_RANK[a["status"]], a["signed_off_at"] or a["created"]))
+        status_of = statuses[(chosen["id"], zone["id"])]
+        items = catalogue_items(chosen["catalogue_id"])
+        states = [sl.ItemState(i.fr, i.level, sl.is_satisfied(status_of.get(i.id, sl.NOT_ASSESSED))) for i in items]
+        standing = sl.standing(zone["sl_target"], states)
+        assessed += 1
+        at_target += standing.at_target
+        per_zone.append(
+            {
+                "zone": str(zone["id"]),
+                "name": zone["name"],
+                "assessment": str(chosen["id"]),
+                "assessment_title": chosen["title"],
+                "assessment_status": chosen["status"],
+                "at_target": standing.at_target,
+                "gap": standing.gap.compact(),
+            }
+        )
+    total = len(zones)
+    if not total:
+        return Measure(None, 0, 0, "No zone with a target security level yet.", {"zones": per_zone})
+    if not assessed:
+        summary = f"No assessment yet of the {_plural(total, 'zone')} with a target."
+        return Measure(None, 0, total, summary, {"zones": per_zone})
+    summary = f"{at_target} of {_plural(total, 'zone')} at target; {total - assessed} not assessed yet"
+    if assessed == total:
+        summary = f"{at_target} of {_plural(total, 'zone')} at target"
+    return Measure(_percent(at_target, total), at_target, total, summary, {"zones": per_zone})
+
+
+# --- 2 and 3. critical vulnerabilities ----------------------------------------------------------------------
+def _critical_load(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    from program.models import Vulnerability
+
+    rows = Vulnerability.objects.filter(scope.where("asset__zone__site"), severity=Severity.CRITICAL)
+    return [dict(r) for r in rows.filter(found__lte=period.end).values("found", "fixed", "status")]
+
+
+def _remediated_by(row: dict[str, Any], day: date) -> bool:
+    return row["status"] in REMEDIATED and row["fixed"] is not None and row["fixed"] <= day
+
+
+def _remediated_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
+    cohort = [r for r in rows if r["found"] <= period.end and not _remediated_by(r, period.window_start - ONE_DAY)]
+    done = [r for r in cohort if _remediated_by(r, period.end)]
+    by_status = Counter(r["status"] for r in done)
+    detail = {
+        "fixed": by_status[VulnerabilityStatus.FIXED],
+        "mitigated": by_status[VulnerabilityStatus.MITIGATED],
+        "not_remediated": len(cohort) - len(done),
+    }
+    if not cohort:
+        return Measure(None, 0, 0, "No critical vulnerability open in the last 12 months.", detail)
+    summary = f"{len(done)} of {_plural(len(cohort), 'critical vulnerability', 'critical vulnerabilities')} remediated"
+    return Measure(_percent(len(done), len(cohort)), len(done), len(cohort), summary, detail)
+
+
+def _mttp_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
+    days = sorted(
+        (r["fixed"] - r["found"]).days
+        for r in rows
+        if r["status"] == VulnerabilityStatus.FIXED and r["fixed"] and period.recent_start <= r["fixed"] <= period.end
+    )
+    if not days:
+        return Measure(None, 0, 0, "No critical vulnerability patched in the last 3 months.", {"patched": 0})
+    detail = {"patched": len(days), "shortest": days[0], "longest": days[-1]}
+    summary = f"{_plural(len(days), 'critical patch', 'critical patches')} in the last 3 months"
+    return Measure(round(sum(days) / len(days), 1), sum(days), len(days), summary, detail)
+
+
+# --- 4. training ------------------------------------------------------------------------------------------
+def _training_load(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    from program.models import TrainingRecord
+
+    rows = TrainingRecord.objects.filter(scope.where("site"), period_end__lte=period.end)
+    return [dict(r) for r in rows.values("site_id", "programme", "period_end", "people_required", "people_completed")]
+
+
+def _training_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
+    latest: dict[tuple[Any, str], dict[str, Any]] = {}
+    for r in rows:
+        if period.window_start <= r["period_end"] <= period.end:
+            key = (r["site_id"], r["programme"].casefold())
+            if key not in latest or r["period_end"] > latest[key]["period_end"]:
+                latest[key] = r
+    required = sum(r["people_required"] for r in latest.values())
+    completed = sum(r["people_completed"] for r in latest.values())
+    counts = [
+        {
+            "site": str(r["site_id"]),
+            "programme": r["programme"],
+            "period_end": r["period_end"].isoformat(),
+            "required": r["people_required"],
+            "completed": r["people_completed"],
+        }
+        for r in sorted(latest.values(), key=lambda r: (r["programme"], r["period_end"]))
+    ]
+    if not required:
+        return Measure(None, 0, 0, "No training count in the last 12 months.", {"counts": counts})
+    summary = f"{completed} of {_plural(required, 'person', 'people')} trained"
+    return Measure(_percent(completed, required), completed, required, summary, {"counts": counts})
+
+
+# --- 5. exercises -----------------------------------------------------------------------------------------
+OUTCOME_WORDS = {"met": "met", "partially_met": "partly met", "not_met": "not met"}
+
+
+def _exercises_load(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    from program.models import Exercise
+
+    rows = Exercise.objects.filter(scope.where("site"), held_on__lte=period.end)
+    return [dict(r) for r in rows.values("held_on", "outcome")]
+
+
+def _exercises_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
+    held = sorted((r for r in rows if period.window_start <= r["held_on"] <= period.end), key=lambda r: r["held_on"])
+    outcomes = Counter(r["outcome"] for r in held)
+    detail: dict[str, Any] = {"outcomes": {o.value: outcomes[o.value] for o in ExerciseOutcome}}
+    if held:
+        detail["last"] = {"held_on": held[-1]["held_on"].isoformat(), "outcome": held[-1]["outcome"]}
+    words = ", ".join(f"{outcomes[o.value]} {OUTCOME_WORDS[o.value]}" for o in ExerciseOutcome if outcomes[o.value])
+    summary = f"{_plural(len(held), 'exercise')} in 12 months" + (f" (objectives {words})" if words else "")
+    return Measure(float(len(held)), len(held), None, summary, detail)
+
+
+# --- 6. third-party audit findings ---------------------------------------------------------------------------
+def _finding_model() -> Any:
+    try:
+        return apps.get_model("remediation", "Finding")
+    except LookupError:  # the remediation app without its models: nothing to count
+        return None
+
+
+def _audit_load(scope: Scope, period: Period) -> list[dict[str, Any]] | None:
+    finding = _finding_model()
+    if finding is None:
+        return None
+    rows = finding.objects.filter(scope.where("site"), source="third_party_audit", identified__lte=period.end)
+    return list(rows.values("identified", "resolved_at", "status"))
+
+
+def _resolved_by(row: dict[str, Any], period: Period) -> bool:
+    if row["status"] != "resolved":
+        return False
+    # A resolved finding without a date is known to be resolved now, not when.
+    return row["resolved_at"] <= period.end if row["resolved_at"] else period.to_date
+
+
+def _audit_compute(rows: list[dict[str, Any]] | None, period: Period) -> Measure:
+    if rows is None:
+        return Measure(None, summary="Remediation findings are not available.")
+    cohort = [
+        r
+        for r in rows
+        if r["identified"] <= period.end
+        and not (r["status"] == "resolved" and r["resolved_at"] and r["resolved_at"] < period.window_start)
+    ]
+    resolved = sum(1 for r in cohort if _resolved_by(r, period))
+    detail: dict[str, Any] = {"resolved": resolved, "not_resolved": len(cohort) - resolved}
+    if period.to_date:
+        detail["by_status"] = dict(Counter(r["status"] for r in cohort))
+    if not cohort:
+        return Measure(None, 0, 0, "No third-party audit finding open in the last 12 months.", detail)
+    summary = f"{resolved} of {_plural(len(cohort), 'audit finding')} resolved"
+    return Measure(_percent(resolved, len(cohort)), resolved, len(cohort), summary, detail)
+
+
+# --- the six ------------------------------------------------------------------------------------------------
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        key="zones_at_target",
+        name="Zones at their SL-T",
+        definition=(
+            "Share of the zones with a target security level (SL-T) whose latest assessment shows every "
+            "foundational requirement's achieved level (SL-A) at or above the target. The assessment used for a "
+            "zone is its latest signed-off one; without one, the latest in review, then the latest in progress "
+            "(drafts are ignored). Zones never assessed count as not at target. Past months use the results and "
+            "targets as they stood at the month's end."
+        ),
+        unit="%",
+        target=80,
+        amber=50,
+        direction=Direction.HIGHER,
+        load=_zones_load,
+        compute=_zones_compute,
+    ),
+    Kpi(
+        key="critical_vulnerabilities_remediated",
+        name="Critical vulnerabilities remediated",
+        definition=(
+            "Of the critical vulnerabilities (CVSS base score 9.0 or more; rated critical where there is no "
+            "score) open at any time in the last 12 months, the share fixed or mitigated by the end of the "
+            "period. Vulnerabilities whose risk was accepted count as not remediated."
+        ),
+        unit="%",
+        target=95,
+        amber=80,
+        direction=Direction.HIGHER,
+        load=_critical_load,
+        compute=_remediated_compute,
+    ),
+    Kpi(
+        key="mean_time_to_patch_critical",
+        name="Mean time to patch critical vulnerabilities",
+        definition=(
+            "Mean number of days from finding to patching, over the critical vulnerabilities patched (status "
+            "fixed) in the last 3 months. Still-open and mitigated-only vulnerabilities are not included."
+        ),
+        unit="days",
+        target=30,
+        amber=60,
+        direction=Direction.LOWER,
+        load=_critical_load,
+        compute=_mttp_compute,
+    ),
+    Kpi(
+        key="training_completion",
+        name="Security-awareness training completion",
+        definition=(
+            "People who completed their security training as a share of the people required to, summed over "
+            "the latest count of each training programme at each site, counts dated in the last 12 months."
+        ),
+        unit="%",
+        target=90,
+        amber=75,
+        direction=Direction.HIGHER,
+        load=_training_load,
+        compute=_training_compute,
+    ),
+    Kpi(
+        key="incident_response_exercises",
+        name="Incident-response exercises held",
+        definition=(
+            "Incident-response exercises (tabletop, functional or full-scale) held in the last 12 months, "
+            "whatever their outcome; the outcomes are given with the count."
+        ),
+        unit="",
+        target=2,
+        amber=1,
+        direction=Direction.HIGHER,
+        load=_exercises_load,
+        compute=_exercises_compute,
+    ),
+    Kpi(
+        key="audit_findings_resolved",
+        name="Third-party audit findings resolved",
+        definition=(
+            "Of the findings of third-party audits open at any time in the last 12 months, the share resolved "
+            "by the end of the period. Findings whose risk was accepted count as not resolved."
+        ),
+        unit="%",
+        target=90,
+        amber=70,
+        direction=Direction.HIGHER,
+        load=_audit_load,
+        compute=_audit_compute,
+    ),
+)
+BY_KEY: dict[str, Kpi] = {kpi.key: kpi for kpi in KPIS}
+KEYS: tuple[str, ...] = tuple(BY_KEY)
+
+
+def kpis_for(scope: Scope, as_of: date | Period) -> list[KpiValue]:
+    """The six KPIs of `scope` for the month of `as_of` (a day in it, or its Period), computed now."""
+    period = as_of if isinstance(as_of, Period) else period_for(as_of)
+    return [KpiValue(kpi, period, kpi.measure(scope, period)) for kpi in KPIS]
+
+
+def kpi_series(scope: Scope, periods: Sequence[Period], kpis: Iterable[Kpi] = KPIS) -> dict[str, list[KpiValue]]:
+    """Each KPI for each period (oldest first), reading each KPI's rows once for all the periods."""
+    if not periods:
+        return {kpi.key: [] for kpi in kpis}
+    latest = max(periods, key=lambda p: p.end)
+    series: dict[str, list[KpiValue]] = {}
+    for kpi in kpis:
+        data = kpi.load(scope, latest)
+        series[kpi.key] = [KpiValue(kpi, p, kpi.compute(data, p)) for p in periods]
+    return series

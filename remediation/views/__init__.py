@@ -1,0 +1,1 @@
+"""Remediation pages: findings, actions, suggestions, the verify flow and the roadmap."""

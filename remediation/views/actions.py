@@ -1,0 +1,259 @@
+"""Actions: the list, detail, create and edit pages, status moves, and suggested actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import Action as Can
+from accounts.access import can
+from accounts.models import User
+from assessments.views.common import errors_to_form, get_for
+from remediation import selectors, services
+from remediation.choices import ACTION_TRANSITIONS, ActionStatus, Phase
+from remediation.forms import ActionForm
+from remediation.models import Action, Finding
+from remediation.rules import phase_window
+from remediation.views.common import chosen_site, page_context, parse_uuid
+from zones.history import object_history
+from zones.models import Site
+from zones.services import StaleObjectError
+
+HISTORY_LIMIT = 30
+
+
+def action_filters(request: HttpRequest, site: Site | None) -> dict[str, Any]:
+    """The list and roadmap filters, validated: anything unknown is ignored."""
+    status = request.GET.get("status", "")
+    phase = request.GET.get("phase", "")
+    return {
+        "site": site,
+        "zone": parse_uuid(request.GET.get("zone")),
+        "owner": parse_uuid(request.GET.get("owner")),
+        "status": status if status in ActionStatus.values else None,
+        "phase": phase if phase in Phase.values else None,
+    }
+
+
+def filter_context(request: HttpRequest, site: Site | None, filters: dict[str, Any]) -> dict[str, Any]:
+    owners = (
+        User.objects.filter(memberships__organization_id=site.organization_id).order_by("username").distinct()
+        if site
+        else User.objects.none()
+    )
+    return {
+        "zones": site.zones.order_by("purdue_level", "name") if site else [],
+        "owners": owners,
+        "statuses": ActionStatus.choices,
+        "phases": Phase.choices,
+        "filters": filters,
+    }
+
+
+@login_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    site = chosen_site(request)
+    filters = action_filters(request, site)
+    actions = selectors.filter_actions(selectors.actions_for(request.user), **filters)
+    context = page_context(request, site, "actions")
+    context.update(filter_context(request, site, filters))
+    context.update(actions=actions, today=timezone.localdate())
+    return render(request, "remediation/action_list.html", context)
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    action = get_for(request, Action, pk, select=("site", "owner", "verified_by"))
+    findings = action.findings.select_related("zone", "conduit", "assessment").order_by("title")
+    can_change = can(request.user, Can.CHANGE, action)
+    context = page_context(request, action.site, "actions")
+    context.update(
+        action=action,
+        findings=findings,
+        zones=action.zones.order_by("purdue_level", "name"),
+        conduits=action.conduits.order_by("name"),
+        assets=action.assets.select_related("zone").order_by("name"),
+        moves=[move_button(action.status, s) for s in ACTION_TRANSITIONS[action.status]] if can_change else [],
+        today=timezone.localdate(),
+        can_change=can_change,
+        history=object_history(action, limit=HISTORY_LIMIT),
+    )
+    return render(request, "remediation/action_detail.html", context)
+
+
+def move_button(current: str, to: str) -> tuple[str, str, bool]:
+    """(status, button text, whether it is the next step) for a status move on the action page."""
+    forward: dict[tuple[str, str], str] = {
+        (ActionStatus.PROPOSED, ActionStatus.PLANNED): "Plan it",
+        (ActionStatus.DEFERRED, ActionStatus.PLANNED): "Plan it",
+        (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS): "Start work",
+        (ActionStatus.PLANNED, ActionStatus.DONE): "Mark done",
+        (ActionStatus.IN_PROGRESS, ActionStatus.DONE): "Mark done",
+    }
+    other = {
+        ActionStatus.PLANNED: "Back to planned",
+        ActionStatus.PROPOSED: "Back to proposed",
+        ActionStatus.IN_PROGRESS: "Reopen",
+        ActionStatus.DEFERRED: "Defer",
+        ActionStatus.REJECTED: "Reject",
+    }
+    if (current, to) in forward:
+        return to, forward[(current, to)], True
+    return to, other.get(ActionStatus(to), ActionStatus(to).label), False
+
+
+def _form_page(request: HttpRequest, form: ActionForm, site: Site, title: str, cancel: str) -> HttpResponse:
+    context = page_context(request, site, "actions")
+    context.update(form=form, title=title, cancel_url=cancel, wide=True)
+    return render(request, "remediation/form.html", context)
+
+
+def _initial_from_suggestion(site: Site, finding_ids: list[Any]) -> dict[str, Any]:
+    """Edit a suggestion before accepting it: the form starts from what the platform proposed."""
+    findings = Finding.objects.filter(site=site, pk__in=finding_ids)
+    found = selectors.suggestions(site, timezone.localdate(), findings)
+    if not found:
+        return {"findings": list(findings)}
+    suggestion = found[0]
+    return {
+        **suggestion.fields(),
+        "status": ActionStatus.PLANNED,
+        "findings": suggestion.findings,
+        "zones": suggestion.zones,
+        "conduits": suggestion.conduits,
+    }
+
+
+@login_required
+def action_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, Can.CHANGE)
+    finding_ids = [i for i in map(parse_uuid, request.GET.getlist("findings")) if i]
+    initial = _initial_from_suggestion(site, finding_ids) if finding_ids else {}
+    form = ActionForm(request.POST or None, instance=Action(site=site), site=site, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_create(
+                site=site,
+                by=request.user,  # type: ignore[arg-type]
+                fields=form.service_fields(),
+                **form.relations(),
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Action “{action.title}” added to the roadmap.")
+            return redirect(action)
+    cancel = reverse("action-list") + f"?site={site.pk}"
+    return _form_page(request, form, site, f"New action at {site.name}", cancel)
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+    action = get_for(request, Action, pk, Can.CHANGE, select=("site",))
+    form = ActionForm(request.POST or None, instance=action, site=action.site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                action=action,
+                by=request.user,  # type: ignore[arg-type]
+                fields=form.service_fields(),
+                expected_version=form.cleaned_data.get("version"),
+                **form.relations(),
+            )
+        except StaleObjectError as exc:
+            form.add_error(None, f"Someone else changed this action meanwhile (now version {exc.obj.version}). "
+                           "Reload the page to see their change, then edit again.")  # fmt: skip
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "Action saved.")
+            return redirect(action)
+    return _form_page(request, form, action.site, f"Edit action “{action.title}”", action.get_absolute_url())
+
+
+@login_required
+@require_POST
+def action_status(request: HttpRequest, pk: Any) -> HttpResponse:
+    action = get_for(request, Action, pk, Can.CHANGE)
+    to = request.POST.get("status", "")
+    version = request.POST.get("version", "")
+    try:
+        services.action_transition(
+            action=action,
+            to=to,
+            by=request.user,  # type: ignore[arg-type]
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except StaleObjectError:
+        messages.error(request, "Someone else changed this action meanwhile; check the page and try again.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        label = ActionStatus(to).label.lower()
+        if to == ActionStatus.DONE:
+            messages.success(request, "Action marked done. Verify it next: check the fix and update the results "
+                             "it addressed.")  # fmt: skip
+        else:
+            messages.success(request, f"Action moved to {label}.")
+    return redirect(action)
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+@login_required
+def suggestion_list(request: HttpRequest) -> HttpResponse:
+    site = chosen_site(request, required=True)
+    items = selectors.suggestions(site, timezone.localdate()) if site else []
+    context = page_context(request, site, "suggestions")
+    context.update(suggestions=items, phases=Phase.choices)
+    return render(request, "remediation/suggestions.html", context)
+
+
+@login_required
+@require_POST
+def suggestion_decide(request: HttpRequest) -> HttpResponse:
+    """Accept a suggestion as a planned action, or drop it (kept as a rejected action, so the same
+    findings are not suggested again and the decision stays on record)."""
+    site = get_for(request, Site, parse_uuid(request.POST.get("site")), Can.CHANGE)
+    back = reverse("suggestion-list") + f"?site={site.pk}"
+    ids = [i for i in map(parse_uuid, request.POST.getlist("findings")) if i]
+    findings = Finding.objects.filter(site=site, pk__in=ids)
+    current = {s.key: s for s in selectors.suggestions(site, timezone.localdate(), findings)}
+    suggestion = current.get(request.POST.get("key", ""))
+    if suggestion is None:
+        messages.error(request, "That suggestion has changed meanwhile (someone acted on its findings). "
+                       "Here is the current list.")  # fmt: skip
+        return redirect(back)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "drop"):
+        raise PermissionDenied("Unknown decision.")
+    fields = suggestion.fields()
+    if decision == "accept":
+        phase = request.POST.get("phase", "")
+        if phase in Phase.values and phase != suggestion.phase:
+            fields["phase"] = phase
+            fields["planned_start"], fields["due_date"] = phase_window(phase, timezone.localdate())
+        fields["status"] = ActionStatus.PLANNED
+        fields["owner"] = request.user
+    else:
+        fields["status"] = ActionStatus.REJECTED
+    action = services.action_create(
+        site=site,
+        by=request.user,  # type: ignore[arg-type]
+        fields=fields,
+        findings=suggestion.findings,
+        zones=suggestion.zones,
+        conduits=suggestion.conduits,
+    )
+    if decision == "accept":
+        messages.success(request, f"Planned: “{action.title}”, owned by you. Adjust it on its page.")
+    else:
+        messages.success(request, f"Dropped: “{action.title}” (kept as a rejected action).")
+    return redirect(back)

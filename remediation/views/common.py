@@ -1,0 +1,41 @@
+"""What the remediation pages share: the site being looked at, and the tabs across the pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.access import Action as Can
+from accounts.access import can
+from remediation import selectors
+from zones.models import Site
+
+
+def parse_uuid(value: str | None) -> uuid.UUID | None:
+    """A query-string id, or None when absent or malformed (a filter, not an error)."""
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def chosen_site(request: HttpRequest, required: bool = False) -> Site | None:
+    """The site from `?site=` among those the person may see; with `required` (or when the person
+    sees one site only), a default one."""
+    sites = selectors.site_choices(request.user)
+    site_id = parse_uuid(request.GET.get("site"))
+    site = sites.filter(pk=site_id).first() if site_id else None
+    if site is None and (required or (not site_id and sites.count() == 1)):
+        site = selectors.default_site(request.user)
+    return site
+
+
+def page_context(request: HttpRequest, site: Site | None, tab: str) -> dict[str, Any]:
+    return {
+        "site": site,
+        "sites": selectors.site_choices(request.user),
+        "tab": tab,
+        "can_change": site is not None and can(request.user, Can.CHANGE, site),
+    }
