@@ -225,7 +225,8 @@ def result_update(
 ) -> Result:
     """Record a finding. The status rules (countermeasure when compensated, justification when not
     applicable) are the model's; everyone connected sees the change after commit."""
-    result = Result.objects.select_for_update().select_related("assessment").get(pk=result.pk)
+    # Lock the result only: locking the joined assessment too made every save on it wait in line.
+    result = Result.objects.select_for_update(of=("self",)).select_related("assessment").get(pk=result.pk)
     _ensure_open(result.assessment)
     _check_version(result, expected_version)
     unknown = set(fields) - set(RESULT_FIELDS)

@@ -1,7 +1,9 @@
 """Benchmark of a large assessment over PostgreSQL and Redis: the floors of the assessments issue.
 
-    .venv/bin/python bench/assessment_bench.py                 # the full run, about 3 minutes
+    .venv/bin/python bench/assessment_bench.py                 # the full run, about 3.5 minutes
     .venv/bin/python bench/assessment_bench.py --rounds 20 --load-seconds 10 --broadcasts 50   # a quick look
+    .venv/bin/python bench/assessment_bench.py --db-conn pool --redis-socket-timeout 10      # candidate fixes
+    .venv/bin/python bench/assessment_bench.py --no-server --profile 100                      # where time goes
 
 What it measures (docs/benchmarks.md explains the figures and the floors):
 
@@ -10,11 +12,15 @@ What it measures (docs/benchmarks.md explains the figures and the floors):
    and on a 1-zone one (91 results) to show that the query count does not grow with the results.
    Also one PATCH of a result in process, for where the PATCH time goes.
 2. The same pages over HTTP through uvicorn, as a client on the machine sees them.
-3. PATCH latency with 20 concurrent API clients, each on its own results, closed loop (each client
-   sends its next PATCH as soon as the previous one is answered: the server's saturation) and paced
-   (each client waits a random think time between PATCHes, as people do).
+3. PATCH latency with 20 concurrent API clients, each on its own results: paced (each client waits
+   a random think time between PATCHes, as people do) and closed loop (each client sends its next
+   PATCH as soon as the previous one is answered: the server's saturation).
 4. The time from sending a PATCH to the matching `result.updated` frame on another person's
-   WebSocket, on a quiet server and during both loads (with 20 more sockets open, one per client).
+   WebSocket: on a quiet server, after the socket was silent for a while, and during the loads
+   (with 20 more sockets open, one per client).
+
+It also notes which processes kept the two CPUs busy in each phase (the machine may be shared),
+the server's PostgreSQL sessions and lock waits, and what went wrong in the server's log.
 
 Each run drops and recreates the `zonewise_bench` database and flushes Redis db 14. Benchmarks, not
 timed tests: the figures depend on the machine and on whatever else runs on it.
@@ -65,6 +71,7 @@ STATUSES = ("met", "partially_met", "not_met", "not_assessed")
 FLOOR_PAGE_MS = 300.0
 FLOOR_PATCH_P95_MS = 50.0
 FLOOR_BROADCAST_P95_MS = 300.0
+PROBE_INTERVAL = 0.25  # seconds between two broadcast probes while the load runs
 
 
 # --- figures -----------------------------------------------------------------------------------------
@@ -104,7 +111,11 @@ class Row:
 class Report:
     rows: list[Row] = field(default_factory=list)
     verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def verdict(self, floor: str, met: bool, detail: str) -> None:
+        self.verdicts.append((floor, met, detail))
 
     def add(self, what: str, ms: Sequence[float], note: str = "") -> Stats:
         stats = Stats.of(ms)
@@ -114,12 +125,14 @@ class Report:
 
 
 # --- environment -------------------------------------------------------------------------------------
-def bench_env(data_dir: Path, db_conn: str) -> dict[str, str]:
+def bench_env(data_dir: Path, db_conn: str, redis_socket_timeout: float | None, log_level: str) -> dict[str, str]:
     """Production-like settings (DEBUG off) over PostgreSQL and Redis, with plain-http cookies;
-    `db_conn` other than "app" swaps the database connection handling (bench/settings.py)."""
+    the project's own settings unless a candidate fix is asked for (bench/settings.py)."""
+    as_shipped = db_conn == "app" and redis_socket_timeout is None
     return {
-        "DJANGO_SETTINGS_MODULE": "config.settings" if db_conn == "app" else "bench.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings" if as_shipped else "bench.settings",
         "BENCH_DB_CONN": db_conn,
+        "BENCH_REDIS_SOCKET_TIMEOUT": "" if redis_socket_timeout is None else str(redis_socket_timeout),
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "DEBUG": "false",
@@ -130,7 +143,7 @@ def bench_env(data_dir: Path, db_conn: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
         "ZONEWISE_DATA_DIR": str(data_dir),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": log_level,
     }
 
 
@@ -170,11 +183,29 @@ def machine() -> dict[str, str]:
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
-        pg_version = str(cursor.fetchone()[0])  # type: ignore[index]
+        row = cursor.fetchone()
+        pg_version = str(row[0]) if row else "?"
     redis_info: Any = redis.Redis.from_url(REDIS_URL).info("server")
     mem_kb = int(first("/proc/meminfo", "MemTotal").split()[0])
+    git = subprocess.run(  # noqa: S603
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    dirty = subprocess.run(  # noqa: S603
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code = git.stdout.strip()[:70] if git.returncode == 0 else f"{ROOT} (not a git checkout)"
+    if git.returncode == 0 and dirty.stdout.strip():
+        code += " + uncommitted changes"
     return {
+        "code": os.environ.get("BENCH_CODE", code),  # e.g. for a snapshot made with git archive
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": "load average at start " + " ".join(Path("/proc/loadavg").read_text().split()[:3]),
         "cpus": f"{os.cpu_count()} ({first('/proc/cpuinfo', 'model name')})",
         "ram": f"{mem_kb / 1024 / 1024:.1f} GiB",
         "os": platform.platform(),
@@ -214,7 +245,9 @@ def build() -> Fixture:
     consultant = User.objects.create_user(
         "bench-consultant", password="bench-password-1", first_name="Casey", last_name="Consultant"
     )
-    watcher = User.objects.create_user("bench-owner", password="bench-password-2", first_name="Olivia", last_name="Owner")
+    watcher = User.objects.create_user(
+        "bench-owner", password="bench-password-2", first_name="Olivia", last_name="Owner"
+    )
     Membership.objects.create(user=consultant, organization=org, role=Role.CONSULTANT)
     Membership.objects.create(user=watcher, organization=org, role=Role.ASSET_OWNER)
 
@@ -275,51 +308,89 @@ def in_process(fx: Fixture, rounds: int, warmup: int, report: Report) -> None:
         for name, url in pages.items():
             for _ in range(warmup):
                 assert client.get(url).status_code == 200, url
-            times = []
+            times, cpu = [], []
             for _ in range(rounds):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.thread_time()
                 response = client.get(url)
                 times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.thread_time() - start_cpu) * 1000)
                 assert response.status_code == 200, url
             # Counted apart from the timed rounds: recording SQL would add its own cost to them.
-            counts, db_ms = set(), []
+            seen: set[int] = set()
+            db_ms = []
             for _ in range(3):
                 with CaptureQueriesContext(connection) as ctx:
                     client.get(url)
-                counts.add(len(ctx.captured_queries))
+                seen.add(len(ctx.captured_queries))
                 db_ms.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
-            n_queries = max(counts)
+            n_queries = max(seen)
             queries.setdefault(name, {})[label] = n_queries
             size = len(response.content) // 1024
             report.add(
                 f"{name} ({label}), in process",
                 times,
-                f"{n_queries} queries, {min(db_ms):.1f} ms in SQL, {size} KiB",
+                f"{n_queries} queries, {min(db_ms):.1f} ms in SQL, CPU {percentile(cpu, 50):.1f} ms, {size} KiB",
             )
     report.raw["queries"] = queries
     for name, by_size in queries.items():
-        counts = list(by_size.values())
-        report.raw.setdefault("query_constant", {})[name] = len(set(counts)) == 1
+        report.raw.setdefault("query_constant", {})[name] = len(set(by_size.values())) == 1
 
     # One PATCH in process, to see the server's own share of the PATCH latency.
     results = result_versions(fx.small)
     headers = {"Authorization": f"Token {fx.token}"}
-    times, counts_patch = [], set()
+    times, cpu_patch, counts_patch = [], [], set()
     for n in range(warmup + rounds):
         rid, version = results[n % len(results)]
         body = json.dumps({"status": STATUSES[n % len(STATUSES)], "observations": f"bench {n}"})
-        start = time.perf_counter()
+        url, if_match = f"/api/v1/results/{rid}/", {**headers, "If-Match": f'"{version}"'}
+        start, start_cpu = time.perf_counter(), time.thread_time()
         with CaptureQueriesContext(connection) as ctx:
-            response = client.patch(
-                f"/api/v1/results/{rid}/", body, content_type="application/json", headers={**headers, "If-Match": f'"{version}"'}
-            )
-        elapsed = (time.perf_counter() - start) * 1000
+            response = client.patch(url, body, content_type="application/json", headers=if_match)
+        elapsed, elapsed_cpu = (time.perf_counter() - start) * 1000, (time.thread_time() - start_cpu) * 1000
         assert response.status_code == 200, response.content
         results[n % len(results)] = (rid, int(response["ETag"].strip('"')))
         counts_patch.add(len(ctx.captured_queries))
         if n >= warmup:
             times.append(elapsed)
-    report.add("PATCH a result, in process", times, f"{max(counts_patch)} queries (incl. Redis publish)")
+            cpu_patch.append(elapsed_cpu)
+    note = f"{max(counts_patch)} queries, CPU {percentile(cpu_patch, 50):.1f} ms (+ Redis publish in another thread)"
+    report.add("PATCH a result, in process", times, note)
+
+
+def profile(fx: Fixture, requests: int) -> None:
+    """Where the server time of a PATCH and of the workspace goes: cProfile over `requests` of each,
+    in process, the project's own functions by cumulative time (library time shows in their totals)."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(fx.consultant)
+    results = result_versions(fx.big)[-requests:]
+    headers = {"Authorization": f"Token {fx.token}"}
+
+    def patch(n: int) -> None:
+        rid, version = results[n]
+        body = json.dumps({"status": STATUSES[n % len(STATUSES)], "observations": f"profile {n}"})
+        if_match = {**headers, "If-Match": f'"{version}"'}
+        response = client.patch(f"/api/v1/results/{rid}/", body, content_type="application/json", headers=if_match)
+        assert response.status_code == 200, response.content
+
+    def workspace(n: int) -> None:
+        assert client.get(f"/assessments/{fx.big.pk}/workspace/").status_code == 200
+
+    for name, call in (("PATCH /api/v1/results/<id>/", patch), ("workspace first screen", workspace)):
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        profiler.enable()
+        for n in range(requests):
+            call(n)
+        profiler.disable()
+        per = (time.perf_counter() - start) * 1000 / requests
+        print(f"\n--- profile of {name}: {requests} requests, {per:.1f} ms each under the profiler ---")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("cumulative").print_stats(rf"^{ROOT}/(?!\.venv)", 25)
 
 
 # --- HTTP client -------------------------------------------------------------------------------------
@@ -331,7 +402,9 @@ class Http:
         self.headers = headers
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str
+    ) -> tuple[int, dict[str, str], bytes]:
         payload = json.dumps(body).encode() if body is not None else None
         all_headers = {**self.headers, **headers}
         if payload is not None:
@@ -367,17 +440,33 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
+def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     print(f"  server: {shlex.join(cmd[1:])}")
-    server = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)  # noqa: S603
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen(  # noqa: S603
+            cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True, stdout=out, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"uvicorn exited with {server.returncode}")
         try:
-            status, _, body = Http(port, {}).request("GET", "/healthz")
+            status, _, _ = Http(port, {}).request("GET", "/healthz")
             if status == 200:
                 return server
         except OSError:
@@ -385,6 +474,27 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         time.sleep(0.3)
     stop_server(server)
     raise RuntimeError("uvicorn did not answer /healthz within 60 s")
+
+
+def server_errors(log: Path) -> Counter[str]:
+    """What went wrong in the server, by the last line of each traceback and each error line."""
+    found: Counter[str] = Counter()
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    for n, line in enumerate(lines):
+        if "channels over capacity" in line:  # channels-redis dropped a group message (logged at INFO)
+            found["channels-redis: group message dropped, a socket's channel over capacity"] += 1
+            continue
+        if line.startswith(("Internal Server Error", "ERROR:")):
+            found[line.split(":", 1)[0] if line.startswith("Internal") else line] += 1
+        nxt = lines[n + 1] if n + 1 < len(lines) else ""
+        is_last_of_traceback = (
+            not line.startswith((" ", "Traceback"))
+            and ": " in line
+            and (not nxt or nxt.startswith(("Internal", "ERROR", "During", "The above", "Traceback")))
+        )
+        if is_last_of_traceback and not line.startswith(("Internal Server Error", "ERROR:")):
+            found[line[:160]] += 1
+    return found
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -455,12 +565,16 @@ def load_worker() -> None:
         t.join()
     elapsed = time.time() - spec["start_at"]
     merged: Counter[int] = sum(codes, Counter())
-    print(json.dumps({
-        "latencies_ms": [x for series in latencies for x in series],
-        "codes": {str(k): v for k, v in merged.items()},
-        "elapsed": elapsed,
-        "versions": [items for items in spec["assignments"]],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "latencies_ms": [x for series in latencies for x in series],
+                "codes": {str(k): v for k, v in merged.items()},
+                "elapsed": elapsed,
+                "versions": spec["assignments"],
+            }
+        )
+    )
 
 
 def run_load(spec: dict[str, Any]) -> subprocess.Popen[str]:
@@ -486,22 +600,103 @@ def load_figures(child: subprocess.Popen[str]) -> dict[str, Any]:
     return figures
 
 
+Ticks = dict[int, tuple[str, int]]
+
+
+def cpu_ticks(server_pid: int, load_pid: int) -> Ticks:
+    """(role, CPU ticks used so far) of every process on the machine, from /proc."""
+    parents: dict[int, int] = {}
+    seen: dict[int, tuple[str, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        seen[pid] = (comm, int(fields[11]) + int(fields[12]))  # utime + stime
+
+    def role(pid: int, comm: str) -> str:
+        if pid == load_pid:
+            return "load clients"
+        if pid == os.getpid():
+            return "this script"
+        if comm == "postgres":
+            return "postgresql"
+        if comm.startswith("redis-server"):
+            return "redis"
+        ancestor = pid
+        while ancestor > 1:
+            if ancestor == server_pid:
+                return "uvicorn"
+            ancestor = parents.get(ancestor, 1)
+        return "other processes"
+
+    # server_pid and load_pid are -1 before the server and the load exist.
+    return {pid: (role(pid, comm), ticks) for pid, (comm, ticks) in seen.items()}
+
+
+def cores_used(before: Ticks, after: Ticks, seconds: float) -> dict[str, float]:
+    """CPU cores kept busy by each role between two snapshots (processes that ended meanwhile are missed)."""
+    used: Counter[str] = Counter()
+    for pid, (role, ticks) in after.items():
+        used[role] += ticks - before.get(pid, (role, 0))[1]
+    tick = os.sysconf("SC_CLK_TCK")
+    return {role: round(n / tick / seconds, 2) for role, n in used.most_common()}
+
+
+class CpuWindow:
+    """Notes which processes kept the CPUs busy while a phase ran (the machine may be shared)."""
+
+    def __init__(self, report: Report, label: str, server_pid: int = -1, load_pid: int = -1) -> None:
+        self.report, self.label, self.server_pid, self.load_pid = report, label, server_pid, load_pid
+        self.cores: dict[str, float] = {}
+
+    def __enter__(self) -> CpuWindow:
+        self._before, self._from = cpu_ticks(self.server_pid, self.load_pid), time.time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        after = cpu_ticks(self.server_pid, self.load_pid)
+        self.cores = cores_used(self._before, after, time.time() - self._from)
+        busy = ", ".join(f"{k} {v}" for k, v in self.cores.items())
+        self.report.notes.append(f"CPU cores busy during {self.label} (of {os.cpu_count()}): {busy}")
+
+
 class ConnectionSampler:
-    """Counts the server's PostgreSQL connections to the bench database twice a second."""
+    """Samples the server's PostgreSQL sessions on the bench database ten times a second: how many
+    there are, and how many wait for a lock held by another transaction."""
 
     def __init__(self) -> None:
         self.peak = 0
+        self.samples = 0
+        self.lock_waits = 0  # sessions seen waiting for a lock, summed over the samples
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         import psycopg
 
+        query = (
+            "SELECT count(*), count(*) FILTER (WHERE wait_event_type = 'Lock') "
+            "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+        )
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             while not self._stop.is_set():
-                row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [DB_NAME]).fetchone()
-                self.peak = max(self.peak, int(row[0]) if row else 0)
-                self._stop.wait(0.5)
+                row = conn.execute(query, [DB_NAME]).fetchone()
+                if row:
+                    self.peak = max(self.peak, int(row[0]))
+                    self.lock_waits += int(row[1])
+                    self.samples += 1
+                self._stop.wait(0.1)
+
+    @property
+    def mean_lock_waits(self) -> float:
+        return self.lock_waits / self.samples if self.samples else 0.0
 
     def __enter__(self) -> ConnectionSampler:
         self._thread.start()
@@ -520,6 +715,8 @@ class Watcher:
         self.ws = ws
         self.waiting: dict[tuple[str, int], asyncio.Future[float]] = {}
         self.received = 0
+        self.last_frame = time.perf_counter()
+        self.silent_for: float | None = None  # seconds without a frame before the server closed it
         self.task = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -527,7 +724,7 @@ class Watcher:
 
         try:
             async for raw in self.ws:
-                arrived = time.perf_counter()
+                arrived = self.last_frame = time.perf_counter()
                 self.received += 1
                 message = json.loads(raw)
                 if message.get("type") == "result.updated":
@@ -537,6 +734,20 @@ class Watcher:
                         future.set_result(arrived)
         except ConnectionClosed:
             pass
+        self.silent_for = time.perf_counter() - self.last_frame
+
+    @property
+    def is_open(self) -> bool:
+        return not self.task.done()
+
+    @property
+    def close_code(self) -> int | None:
+        code: int | None = self.ws.close_code
+        return code
+
+    async def close(self) -> None:
+        await self.ws.close()
+        await self.task
 
     def expect(self, rid: str, version: int) -> asyncio.Future[float]:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -575,6 +786,7 @@ async def probe(
     until: Callable[[int], bool],
     interval: float,
     counter: list[int],
+    timeout: float = 5.0,
 ) -> ProbeSeries:
     """PATCH results one at a time and time each until the watcher's socket shows it."""
     series = ProbeSeries()
@@ -595,7 +807,7 @@ async def probe(
             continue
         series.patch.append((responded - start) * 1000)
         try:
-            arrived = await asyncio.wait_for(arrival, timeout=5)
+            arrived = await asyncio.wait_for(arrival, timeout=timeout)
         except TimeoutError:
             series.lost += 1
             continue
@@ -605,7 +817,40 @@ async def probe(
     return series
 
 
-async def live_phases(port: int, fx: Fixture, args: argparse.Namespace, report: Report) -> None:
+async def idle_phase(
+    port: int,
+    assessment_id: str,
+    cookie: str,
+    api: Http,
+    items: list[tuple[str, int]],
+    args: argparse.Namespace,
+    counter: list[int],
+    report: Report,
+) -> None:
+    """A browser left quiet for a while, as people are between two findings: is it still connected,
+    and does the next change reach it?"""
+    print(f"\n[4b] a quiet socket: {args.idle_gaps} PATCHes, each after {args.idle_seconds} s without any traffic")
+    delivered: list[float] = []
+    drops: list[str] = []
+    for _ in range(args.idle_gaps):
+        watcher = Watcher(await open_socket(port, assessment_id, cookie))
+        await asyncio.sleep(args.idle_seconds)
+        if not watcher.is_open:
+            drops.append(f"code {watcher.close_code} after {watcher.silent_for:.1f} s silent")
+        series = await probe(watcher, api, items, lambda n: n >= 1, 0, counter, timeout=2.0)
+        delivered += series.to_socket
+        if watcher.is_open:
+            await watcher.close()
+    lost = args.idle_gaps - len(delivered)
+    note = f"delivered {len(delivered)}/{args.idle_gaps}; server closed the socket: {'; '.join(drops) or 'never'}"
+    print(f"  {note}")
+    if delivered:
+        report.add(f"PATCH -> socket idle {args.idle_seconds} s before", delivered, note)
+    floor = f"Change reaches a browser whose socket was quiet {args.idle_seconds} s"
+    report.verdict(floor, not lost and not drops, note)
+
+
+async def live_phases(port: int, server_pid: int, fx: Fixture, args: argparse.Namespace, report: Report) -> None:
     big_id = str(fx.big.pk)
     owner_cookie = await asyncio.to_thread(session_cookie, fx.watcher)
     consultant_cookie = await asyncio.to_thread(session_cookie, fx.consultant)
@@ -613,88 +858,118 @@ async def live_phases(port: int, fx: Fixture, args: argparse.Namespace, report: 
     probe_items, load_items = all_results[:40], all_results[40:]
     assignments = [[[rid, v] for rid, v in load_items[k :: args.clients]] for k in range(args.clients)]
     api = Http(port, {"Authorization": f"Token {fx.token}"})
-    watcher = Watcher(await open_socket(port, big_id, owner_cookie))
     counter = [0]
 
     print(f"\n[4a] broadcast on a quiet server: {args.broadcasts} PATCHes one after the other")
+    watcher = Watcher(await open_socket(port, big_id, owner_cookie))
     await probe(watcher, api, probe_items, lambda n: n >= 10, 0, counter)  # warm-up
-    quiet = await probe(watcher, api, probe_items, lambda n: n >= args.broadcasts, 0, counter)
+    with CpuWindow(report, "the PATCHes one at a time", server_pid):
+        quiet = await probe(watcher, api, probe_items, lambda n: n >= args.broadcasts, 0, counter)
+    await watcher.close()
     report.add("PATCH, one client at a time, over HTTP", quiet.patch, "quiet server")
     report.add("PATCH -> other browser's socket, quiet", quiet.to_socket, f"lost {quiet.lost}, errors {quiet.errors}")
-    report.raw["broadcast_quiet"] = quiet.to_socket
+    b = Stats.of(quiet.to_socket)
+    report.verdict(
+        "Change reaches another browser p95 < 300 ms (quiet server)",
+        b.p95 < FLOOR_BROADCAST_P95_MS and not quiet.lost,
+        f"median {b.median:.1f} ms, p95 {b.p95:.1f} ms over {b.n}, lost {quiet.lost}",
+    )
 
-    for phase, think_ms in (("closed loop", 0), ("paced", args.think_ms)):
-        what = "no think time" if not think_ms else f"mean think time {think_ms} ms"
-        print(f"\n[3/4] {args.clients} clients PATCHing, {phase} ({what}), {args.load_seconds} s, "
-              f"with {args.listeners} more sockets open")  # fmt: skip
+    if args.idle_gaps:
+        await idle_phase(port, big_id, owner_cookie, api, probe_items, args, counter, report)
+
+    # Paced first, so that what the saturated run leaves behind (connections, queues) cannot colour it.
+    for think_ms in (*sorted(args.think_ms, reverse=True), 0):
+        phase = "closed loop" if not think_ms else f"paced, think {think_ms / 1000:g} s"
+        print(
+            f"\n[3/4c] {args.clients} clients PATCHing, {phase}, {args.load_seconds} s, "
+            f"with {args.listeners} more sockets open"
+        )
+        watcher = Watcher(await open_socket(port, big_id, owner_cookie))
         listeners = [Watcher(await open_socket(port, big_id, consultant_cookie)) for _ in range(args.listeners)]
         start_at = time.time() + 1.5
-        spec = {"port": port, "token": fx.token, "assignments": assignments, "think_ms": think_ms,
-                "seconds": args.load_seconds, "start_at": start_at}  # fmt: skip
+        spec = {
+            "port": port,
+            "token": fx.token,
+            "assignments": assignments,
+            "think_ms": think_ms,
+            "seconds": args.load_seconds,
+            "start_at": start_at,
+        }
         with ConnectionSampler() as connections:
             child = run_load(spec)
             await asyncio.sleep(start_at - time.time() + 1.0)  # let the load settle first
             stop_probing = time.time() + args.load_seconds - 2.0
-            loaded = await probe(watcher, api, probe_items, lambda n: time.time() >= stop_probing, 0.1, counter)
+
+            def load_over(n: int, stop_at: float = stop_probing) -> bool:
+                return time.time() >= stop_at
+
+            with CpuWindow(report, phase, server_pid, child.pid):
+                # A few probes a second: enough for a p95, few enough not to be the load themselves.
+                loaded = await probe(watcher, api, probe_items, load_over, PROBE_INTERVAL, counter)
             figures = await asyncio.to_thread(load_figures, child)
-        print(f"  peak PostgreSQL connections to {DB_NAME}: {connections.peak}")
-        report.raw[f"peak_connections_{think_ms}"] = connections.peak
         assignments = figures["versions"]
         codes = {int(k): v for k, v in figures["codes"].items()}
-        ok = codes.get(200, 0)
         bad = sum(v for k, v in codes.items() if k != 200)
-        rate = ok / figures["elapsed"]
-        label = f"PATCH, {args.clients} clients, {phase}"
-        note = f"{rate:.0f} PATCH/s, non-200: {bad} {dict(codes)}, peak {connections.peak} PG connections"
-        stats = report.add(label, figures["latencies_ms"], note)
-        report.raw[f"load_{think_ms}"] = {"codes": codes, "rate": rate, "stats": stats.__dict__}
-        report.add(
-            f"PATCH -> other browser's socket, during {phase} load",
+        rate = codes.get(200, 0) / figures["elapsed"]
+        probe_rate = len(loaded.patch) / max(1.0, args.load_seconds - 3.0)
+        dropped = sum(1 for w in [watcher, *listeners] if not w.is_open)
+        note = (
+            f"{rate:.0f} PATCH/s (+{probe_rate:.0f}/s by the probe), non-200: {bad} {dict(codes)}, "
+            f"peak {connections.peak} PG connections, {connections.mean_lock_waits:.1f} waiting for a lock "
+            f"on average, sockets dropped: {dropped}"
+        )
+        stats = report.add(f"PATCH, {args.clients} clients, {phase}", figures["latencies_ms"], note)
+        broadcast = report.add(
+            f"PATCH -> other browser's socket, during {phase}",
             loaded.to_socket,
             f"lost {loaded.lost}, errors {loaded.errors}",
         )
-        received = sum(w.received for w in listeners)
-        print(f"  the {len(listeners)} listening sockets received {received} frames")
-        for w in listeners:
-            await w.ws.close()
-        await asyncio.gather(*(w.task for w in listeners))
-        verdict_patch = stats.p95 < FLOOR_PATCH_P95_MS and bad == 0
-        report.verdicts.append(
-            (f"PATCH p95 < 50 ms with {args.clients} concurrent clients ({phase})", verdict_patch,
-             f"p95 {stats.p95:.1f} ms, {rate:.0f} PATCH/s, {bad} non-200")  # fmt: skip
+        print(f"  the {len(listeners)} listening sockets received {sum(w.received for w in listeners)} frames")
+        print(f"  {report.notes[-1]}")
+        for w in [watcher, *listeners]:
+            if w.is_open:
+                await w.close()
+        report.raw[f"load_{think_ms}"] = {
+            "codes": codes,
+            "rate": rate,
+            "peak_connections": connections.peak,
+            "patch_ms": figures["latencies_ms"],
+            "broadcast_ms": loaded.to_socket,
+        }
+        report.verdict(
+            f"PATCH p95 < 50 ms with {args.clients} concurrent clients ({phase})",
+            stats.p95 < FLOOR_PATCH_P95_MS and bad == 0,
+            f"median {stats.median:.1f} ms, p95 {stats.p95:.1f} ms, {rate:.0f} PATCH/s, {bad} non-200",
         )
-        report.raw[f"broadcast_{think_ms}"] = loaded.to_socket
-
-    await watcher.ws.close()
-    await watcher.task
+        report.verdict(
+            f"Change reaches another browser p95 < 300 ms (during {phase})",
+            broadcast.p95 < FLOOR_BROADCAST_P95_MS and not loaded.lost,
+            f"median {broadcast.median:.1f} ms, p95 {broadcast.p95:.1f} ms over {broadcast.n}, lost {loaded.lost}",
+        )
     api.close()
-    b = Stats.of(quiet.to_socket)
-    report.verdicts.append(
-        ("Change reaches another browser p95 < 300 ms (quiet)", b.p95 < FLOOR_BROADCAST_P95_MS and not quiet.lost,
-         f"p95 {b.p95:.1f} ms over {b.n}")  # fmt: skip
-    )
-    for think_ms, phase in ((0, "closed loop"), (args.think_ms, "paced")):
-        s = Stats.of(report.raw[f"broadcast_{think_ms}"])
-        report.verdicts.append(
-            (f"Change reaches another browser p95 < 300 ms (during {phase} load)", s.p95 < FLOOR_BROADCAST_P95_MS,
-             f"p95 {s.p95:.1f} ms over {s.n}")  # fmt: skip
-        )
 
 
 # --- the table ---------------------------------------------------------------------------------------
 def print_table(report: Report, info: dict[str, str], command: str, args: argparse.Namespace) -> None:
     print("\n" + "=" * 100)
     print(f"Zonewise assessment benchmark, {info['date']}")
-    for key in ("cpus", "ram", "os", "python", "django", "channels", "uvicorn", "postgresql", "redis"):
+    for key in ("code", "cpus", "ram", "load", "os", "python", "django", "channels", "uvicorn", "postgresql", "redis"):
         print(f"  {key:<11} {info[key]}")
-    print(f"  server      uvicorn --workers {args.workers} (the machine has {os.cpu_count()} CPUs), "
-          f"database connections: {args.db_conn}")  # fmt: skip
+    print(
+        f"  server      uvicorn --workers {args.workers} (the machine has {os.cpu_count()} CPUs), "
+        f"database connections: {args.db_conn}, channel layer Redis socket timeout: "
+        f"{'redis-py default' if args.redis_socket_timeout is None else f'{args.redis_socket_timeout:g} s'}"
+    )
     print(f"  command     {command}\n")
     print(f"| {'what':<62} | {'n':>5} | {'median ms':>9} | {'p95 ms':>8} | {'max ms':>8} | notes")
     print(f"|{'-' * 64}|{'-' * 7}|{'-' * 11}|{'-' * 10}|{'-' * 10}|------")
     for row in report.rows:
         s = row.stats
         print(f"| {row.what:<62} | {s.n:>5} | {s.median:>9.1f} | {s.p95:>8.1f} | {s.max:>8.1f} | {row.note}")
+    print()
+    for note in report.notes:
+        print(note)
     print("\nFloors:")
     for what, ok, detail in report.verdicts:
         print(f"  [{'met' if ok else 'NOT MET':>7}] {what}: {detail}")
@@ -706,9 +981,10 @@ def page_verdicts(report: Report) -> None:
         stats = by_what[f"{name} (20 zones, 1,820 results), in process"]
         queries = report.raw["queries"][name]
         constant = report.raw["query_constant"][name]
-        report.verdicts.append(
-            (f"{name} < 300 ms server time, queries constant", stats.p95 < FLOOR_PAGE_MS and constant,
-             f"median {stats.median:.1f} ms, p95 {stats.p95:.1f} ms; queries {queries}")  # fmt: skip
+        report.verdict(
+            f"{name} < 300 ms server time, queries constant",
+            stats.p95 < FLOOR_PAGE_MS and constant,
+            f"median {stats.median:.1f} ms, p95 {stats.p95:.1f} ms; queries {queries}",
         )
 
 
@@ -720,7 +996,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent PATCH clients (default 20)")
     parser.add_argument("--load-seconds", type=int, default=30, help="length of each load phase (default 30)")
-    parser.add_argument("--think-ms", type=int, default=1000, help="mean think time of the paced load (default 1000)")
+    parser.add_argument(
+        "--think-ms",
+        type=lambda text: [int(x) for x in text.split(",") if x],
+        default=[1000, 5000],
+        help="mean think times of the paced loads, comma-separated (default 1000,5000)",
+    )
+    parser.add_argument("--idle-gaps", type=int, default=3, help="PATCHes after a quiet socket (default 3)")
+    parser.add_argument("--idle-seconds", type=int, default=8, help="how long the socket stays quiet (default 8)")
     parser.add_argument("--broadcasts", type=int, default=200, help="PATCHes timed to the socket, quiet (default 200)")
     parser.add_argument("--listeners", type=int, default=20, help="extra sockets open during the loads (default 20)")
     parser.add_argument(
@@ -729,6 +1012,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         default="app",
         help="database connections: app = as configured (CONN_MAX_AGE 60), close = CONN_MAX_AGE 0, "
         "pool = Django's psycopg pool (needs psycopg-pool); see bench/settings.py",
+    )
+    parser.add_argument(
+        "--redis-socket-timeout",
+        type=float,
+        help="read timeout of the channel layer's Redis connections, seconds (default: redis-py's own)",
+    )
+    parser.add_argument("--profile", type=int, metavar="N", help="also profile N in-process PATCHes and workspaces")
+    parser.add_argument("--no-server", action="store_true", help="stop after the in-process figures")
+    parser.add_argument(
+        "--log-level", default="INFO", help="the server's LOG_LEVEL (INFO shows channels-redis dropping messages)"
     )
     parser.add_argument("--keep-db", action="store_true", help=f"leave the {DB_NAME} database for inspection")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
@@ -743,11 +1036,12 @@ def main(argv: Sequence[str]) -> int:
         return 0
     command = shlex.join([".venv/bin/python", "bench/assessment_bench.py", *argv])
     data_dir = Path(tempfile.mkdtemp(prefix="zonewise-bench-"))
-    env = bench_env(data_dir, args.db_conn)
+    env = bench_env(data_dir, args.db_conn, args.redis_socket_timeout, args.log_level)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     report = Report()
     server: subprocess.Popen[bytes] | None = None
+    server_log = data_dir / "uvicorn.log"
     try:
         print(f"[0] fresh database {DB_NAME}, Redis db 14, data in {data_dir}")
         reset_stores()
@@ -761,20 +1055,33 @@ def main(argv: Sequence[str]) -> int:
         info = machine()
 
         print(f"\n[1] in process, {args.rounds} rounds after {args.warmup} warm-up requests")
-        in_process(fx, args.rounds, args.warmup, report)
+        with CpuWindow(report, "the in-process figures"):
+            in_process(fx, args.rounds, args.warmup, report)
         page_verdicts(report)
+        if args.profile:
+            profile(fx, args.profile)
+        if args.no_server:
+            print_table(report, info, command, args)
+            return 0
 
         port = free_port()
         print(f"\n[2] uvicorn on port {port}")
-        server = start_server(env, port, args.workers)
+        server = start_server(env, port, args.workers, server_log)
         cookie = session_cookie(fx.consultant)
-        over_http(port, fx, cookie, args.rounds, args.warmup, report)
+        with CpuWindow(report, "the pages over HTTP", server.pid):
+            over_http(port, fx, cookie, args.rounds, args.warmup, report)
 
         from django.db import connections
 
         connections.close_all()  # the async phases below only use HTTP and the socket
-        asyncio.run(live_phases(port, fx, args, report))
+        asyncio.run(live_phases(port, server.pid, fx, args, report))
+        stop_server(server)
+        errors = server_errors(server_log)
+        report.raw["server_errors"] = dict(errors)
         print_table(report, info, command, args)
+        print("\nServer log: " + ("no errors" if not errors else f"{sum(errors.values())} lines of trouble"))
+        for line, count in errors.most_common(8):
+            print(f"  {count:>5} x {line}")
         if args.json:
             args.json.write_text(json.dumps({"machine": info, "command": command, **report.raw}, indent=1))
     finally:

@@ -51,7 +51,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def database_from_url(url: str) -> dict[str, object]:
+def database_from_url(url: str, pool_size: int = 8) -> dict[str, object]:
     """Translate postgres://user:pass@host:port/name into a Django DATABASES entry."""
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
@@ -70,9 +70,11 @@ def database_from_url(url: str) -> dict[str, object]:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": parsed.hostname or "",
         "PORT": str(port or ""),
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
+        # Under ASGI every request runs in a new thread, so persistent connections pile up until
+        # PostgreSQL refuses clients (measured in bench/): one pool per process instead.
+        "CONN_MAX_AGE": 0,
         "ATOMIC_REQUESTS": False,
+        "OPTIONS": {"pool": {"min_size": 2, "max_size": pool_size, "timeout": 10}},
     }
 
 

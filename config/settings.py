@@ -94,7 +94,7 @@ TEMPLATES = [
 
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": database_from_url(_database_url)}
+    DATABASES = {"default": database_from_url(_database_url, env_int("DB_POOL_SIZE", 8, minimum=1))}
 else:
     DATABASES = {
         "default": {
@@ -180,7 +180,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 reads with a 5 s timeout, the same as channels-redis's blocking pop, which
+            # closed every socket that heard nothing for 5 s (channels_redis#422; seen in bench/).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
         }
     }
 else:

@@ -277,7 +277,7 @@ class ResultViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Result]):
         fields = dict(serializer.validated_data)
         evidence = fields.pop("evidence", None)
         try:
-            services.result_update(
+            updated = services.result_update(
                 result=result,
                 by=request.user,  # type: ignore[arg-type]
                 fields=fields,
@@ -286,8 +286,9 @@ class ResultViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Result]):
             )
         except StaleObjectError:
             return stale(*self._represent(result.pk))
-        body, version = self._represent(result.pk)
-        return with_etag(Response(body), version)
+        # The saved row itself, not a second read through the door: it was checked above.
+        body = dict(ResultSerializer(updated, context=self.get_serializer_context()).data)
+        return with_etag(Response(body), updated.version)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
     @action(detail=True, methods=["get"])

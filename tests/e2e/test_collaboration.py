@@ -32,7 +32,7 @@ def row(page: Any, result: Result) -> Any:
 
 def open_workspace(page: Any, base: str, assessment: Assessment, zone: Zone, fr: str = "") -> None:
     page.goto(f"{base}/assessments/{assessment.pk}/workspace/?target={zone.pk}&fr={fr}")
-    page.wait_for_function("window.ZonewiseLive && window.ZonewiseLive.me !== null")
+    page.wait_for_function("() => window.ZonewiseLive && window.ZonewiseLive.me !== null")
 
 
 def test_two_people_edit_one_assessment_live(page: Any, second_page: Any, demo: None, asgi_server: str) -> None:
@@ -98,7 +98,7 @@ def test_heatmap_cell_changes_live(page: Any, second_page: Any, demo: None, asgi
     second_page.goto(f"{asgi_server}/assessments/{assessment.pk}/")
     cell = second_page.locator(f'tr[data-target="{dmz.pk}"] td[data-fr="FR4"]')
     assert cell.inner_text().strip() == "2 / 0"
-    second_page.wait_for_function("window.ZonewiseLive && window.ZonewiseLive.me !== null")
+    second_page.wait_for_function("() => window.ZonewiseLive && window.ZonewiseLive.me !== null")
 
     open_workspace(page, asgi_server, assessment, dmz, "FR4")
     row(page, last).locator('[data-field="status"]').select_option("met")
