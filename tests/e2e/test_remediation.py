@@ -39,6 +39,10 @@ def test_owner_verifies_an_action_and_the_zone_reaches_its_target(page: Any, dem
     assert "Q4 2026" in row.locator('[data-role="verdict"]').inner_text()
     assert page.locator("#gantt svg .gantt-bar.is-overdue").count() >= 1
     screenshot(page, "remediation-roadmap-before")
+    page.goto(f"{asgi_server}/sites/{site.pk}/kpis/")
+    share = page.locator("#kpi-zones_at_target .kpi-value")
+    share_before = float(share.get_attribute("data-value") or "0")
+    page.goto(f"{asgi_server}/roadmap/")
 
     # Open the action from the list and mark it done.
     page.get_by_role("navigation", name="Remediation views").get_by_role("link", name="Actions", exact=True).click()
@@ -80,3 +84,14 @@ def test_owner_verifies_an_action_and_the_zone_reaches_its_target(page: Any, dem
     page.goto(f"{asgi_server}/assessments/{assessment.pk}/")
     cell = page.locator(f'tr[data-target="{field.pk}"] td[data-fr="FR1"]')
     assert cell.inner_text().strip() == "1 / 1"
+
+    # ... and the program KPI counts one more zone at its SL-T.
+    page.goto(f"{asgi_server}/sites/{site.pk}/kpis/")
+    share_after = float(share.get_attribute("data-value") or "0")
+    assert share_after > share_before
+    assert (
+        page.locator("#kpi-zones_at_target .kpi-summary")
+        .inner_text()
+        .startswith(f"{round(share_after * 7 / 100)} of 7 zones")
+    )
+    screenshot(page, "remediation-kpi-after")
