@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "program.tasks.snapshot_kpis",
         "schedule": crontab(minute=30, hour=0, day_of_month="1"),
     },
+    "reports-reap-stale-jobs": {"task": "reports.tasks.reap_stale_jobs", "schedule": 300.0},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

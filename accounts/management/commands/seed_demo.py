@@ -15,6 +15,7 @@ class Command(BaseCommand):
         from assessments.demo import seed_assessment
         from program.demo import seed_program
         from remediation.demo import seed_roadmap
+        from reports.demo import seed as seed_reports
         from zones.demo import seed_plants, seed_water_works
 
         orgs = seed_people()
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         seed_assessment(site)
         seed_program(orgs[FIRST_ORG])  # before the roadmap: its actions reuse the audit findings seeded here
         seed_roadmap(site)
+        seed_reports(site.assessments.order_by("created").first())  # queues one gap report, once
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             roles = ", ".join(f"{role} at {org}" for org, role in login.roles)

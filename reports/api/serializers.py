@@ -1,0 +1,116 @@
+"""API shapes of report jobs (field names are a contract scripts rely on)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assessments.api.serializers import PersonField, ScopedIdField, StrictFieldsMixin
+from assessments.models import Assessment
+from reports.choices import ReportKind
+from reports.models import ReportJob
+from zones.models import Site
+
+
+class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer[ReportJob]):
+    """What to report on: `kind`, and `assessment` (or `site` for the roadmap)."""
+
+    kind = serializers.ChoiceField(
+        choices=ReportKind.choices,
+        error_messages={
+            "invalid_choice": f'"{{input}}" is not a report kind; use one of: {", ".join(ReportKind.values)}.'
+        },
+    )
+    assessment = ScopedIdField(Assessment, required=False, allow_null=True)
+    site = ScopedIdField(Site, required=False, allow_null=True, help_text="For the roadmap only.")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "filename": {"type": "string"},
+            "content_type": {"type": "string"},
+            "size": {"type": "integer"},
+            "sha256": {"type": "string"},
+            "pages": {"type": "integer", "nullable": True},
+        },
+    }
+)
+class OutputField(serializers.Field):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, job: ReportJob) -> dict[str, Any] | None:
+        if not job.can_download:
+            return None
+        return {
+            "filename": job.filename,
+            "content_type": job.content_type,
+            "size": job.size,
+            "sha256": job.sha256,
+            "pages": job.pages,
+            **job.output_info,
+        }
+
+
+class ReportJobSerializer(serializers.ModelSerializer[ReportJob]):
+    """A report job: what was asked, where the worker is, and the file once it is done."""
+
+    requested_by = PersonField()
+    target = serializers.CharField(source="target_label", read_only=True)
+    output = OutputField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "stage",
+            "assessment",
+            "site",
+            "target",
+            "parameters",
+            "requested_by",
+            "created",
+            "started_at",
+            "finished_at",
+            "attempts",
+            "output",
+            "error",
+            "links",
+        ]
+        read_only_fields = fields
+
+    def _url(self, name: str, job: ReportJob) -> str:
+        path = reverse(name, args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "self": {"type": "string"},
+                "download": {"type": "string", "nullable": True},
+                "page": {"type": "string"},
+                "retry": {"type": "string", "nullable": True},
+            },
+        }
+    )
+    def get_links(self, job: ReportJob) -> dict[str, str | None]:
+        return {
+            "self": self._url("reports-api:report-detail", job),
+            "download": self._url("reports-api:report-download", job) if job.can_download else None,
+            "page": self._url("report-detail", job),
+            "retry": self._url("reports-api:report-retry", job) if job.status == "failed" else None,
+        }

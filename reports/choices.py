@@ -1,0 +1,32 @@
+from django.db import models
+
+
+class ReportKind(models.TextChoices):
+    """What a report job produces. Roadmap waits for the remediation app (refused until then)."""
+
+    GAP_ASSESSMENT = "gap_assessment", "Gap assessment (PDF)"
+    ROADMAP = "roadmap", "Remediation roadmap (PDF)"
+    EVIDENCE_BUNDLE = "evidence_bundle", "Evidence bundle (ZIP)"
+    RESULTS_CSV = "results_csv", "Results (CSV)"
+    RESULTS_XLSX = "results_xlsx", "Results (XLSX)"
+
+
+class JobStatus(models.TextChoices):
+    """Where a report job is: queued → running → succeeded or failed (a failed job can be retried)."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+# The kinds whose target is an assessment; the roadmap's target is a site.
+ASSESSMENT_KINDS = frozenset(
+    {ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE, ReportKind.RESULTS_CSV, ReportKind.RESULTS_XLSX}
+)
+SITE_KINDS = frozenset({ReportKind.ROADMAP})
+# Kinds accepted by the API's choices but not produced yet, with the reason given to the caller.
+UNAVAILABLE: dict[str, str] = {
+    ReportKind.ROADMAP: "The remediation roadmap report is not available yet: it comes with the remediation app.",
+}
+DONE = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})

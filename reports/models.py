@@ -1,0 +1,96 @@
+"""Report jobs: one request for a report (a PDF, a ZIP, a CSV or XLSX export) and what came of it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from accounts.access import RestrictedQuerySet
+from assessments.models import Assessment
+from reports.choices import DONE, JobStatus, ReportKind
+from zones.models import Site
+
+
+def report_upload_to(instance: ReportJob, filename: str) -> str:
+    # Never under a public path: MEDIA_ROOT is not served; downloads go through a checked view.
+    return f"reports/{instance.pk}/{filename}"
+
+
+class ReportJob(models.Model):
+    """One report someone asked for: a gap-assessment PDF, an evidence bundle or a results export
+    of an assessment (or a roadmap of a site). The row is the source of truth for the request, the
+    worker's progress, and the file it produced with its size, SHA-256 and page count, or the error."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=30, choices=ReportKind.choices)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="report_jobs")
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    parameters = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0-100")
+    stage = models.CharField(max_length=120, blank=True, help_text="What the worker is doing now")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started this job")
+    run_token = models.UUIDField(null=True, blank=True, editable=False, help_text="The run that owns the job now")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=report_upload_to, max_length=300, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    output_info = models.JSONField(
+        default=dict, blank=True, help_text="What else the output says about itself, e.g. a bundle's manifest SHA-256"
+    )
+    error = models.TextField(blank=True)
+
+    access_site_path = "site"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "pk"]
+        indexes = [
+            models.Index(fields=["site", "-created"]),
+            models.Index(fields=["assessment", "-created"]),
+            models.Index(fields=["status", "started_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.target_label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("report-detail", args=[self.pk])
+
+    def get_download_url(self) -> str:
+        return reverse("report-download", args=[self.pk])
+
+    @property
+    def target_label(self) -> str:
+        return self.assessment.title if self.assessment_id and self.assessment else str(self.site)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in DONE
+
+    @property
+    def can_download(self) -> bool:
+        return self.status == JobStatus.SUCCEEDED and bool(self.file)
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None

@@ -1,0 +1,111 @@
+"""The findings section of the gap-assessment PDF: the remediation register's findings of the assessment
+when it has some, else the results found wanting."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model
+
+from assessments.choices import ResultStatus
+from assessments.models import Assessment, Result
+from reports.pdf.toc import anchor
+
+# Findings listed from the results when the remediation register has none for the assessment: what was
+# found wanting. Not assessed items are unsatisfied too, but they are work still to do, not findings; the
+# report counts them apart.
+FINDING_STATUSES = (ResultStatus.NOT_MET, ResultStatus.PARTIALLY_MET)
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+
+
+@dataclass
+class FindingRow:
+    number: str
+    title: str
+    target: str
+    anchor: str
+    requirement: str
+    rating: str
+    rating_class: str
+    description: str
+    extra: str = ""
+
+
+def finding_model() -> type[Model] | None:
+    """remediation.models.Finding when that app is there (imported lazily: no hard dependency)."""
+    try:
+        module = importlib.import_module("remediation.models")
+    except ImportError:
+        return None
+    model = getattr(module, "Finding", None)
+    return model if isinstance(model, type) and issubclass(model, Model) else None
+
+
+def _register_findings(
+    model: type[Model], assessment: Assessment, names: dict[uuid.UUID, tuple[str, str]]
+) -> list[FindingRow]:
+    """The assessment's findings in the remediation register, most severe first."""
+    rows: list[Any] = list(
+        model._default_manager.filter(assessment=assessment).select_related("zone", "conduit", "requirement")
+    )
+    rows.sort(key=lambda f: (_severity_rank(getattr(f, "severity", "")), str(getattr(f, "title", ""))))
+    out = []
+    for n, f in enumerate(rows, start=1):
+        target = getattr(f, "zone", None) or getattr(f, "conduit", None)
+        requirement = getattr(f, "requirement", None)
+        severity = str(getattr(f, "severity", ""))
+        out.append(
+            FindingRow(
+                number=f"F{n:02d}",
+                title=str(getattr(f, "title", "")),
+                target=str(target) if target is not None else "Site-wide",
+                anchor=anchor(names[target.pk][1], target.pk) if target is not None and target.pk in names else "",
+                requirement=requirement.ref if requirement is not None else "",
+                rating=str(f.get_severity_display()) if hasattr(f, "get_severity_display") else severity,
+                rating_class=f"sev-{severity}",
+                description=str(getattr(f, "description", "")),
+                extra=str(f.get_status_display()) if hasattr(f, "get_status_display") else "",
+            )
+        )
+    return out
+
+
+def _result_findings(
+    results: dict[uuid.UUID, list[Result]], names: dict[uuid.UUID, tuple[str, str]]
+) -> list[FindingRow]:
+    """What the results found wanting: not met first, then partially met, each in catalogue order."""
+    flat = [r for rows in results.values() for r in rows if r.status in FINDING_STATUSES]
+    flat.sort(key=lambda r: (r.status != ResultStatus.NOT_MET, r.requirement.position, names[r.target_id][0]))
+    return [
+        FindingRow(
+            number=f"F{n:02d}",
+            title=r.requirement.title,
+            target=names[r.target_id][0],
+            anchor=anchor(names[r.target_id][1], r.target_id),
+            requirement=r.requirement.ref,
+            rating=str(ResultStatus(r.status).label),
+            rating_class=f"status-{r.status}",
+            description=r.observations,
+        )
+        for n, r in enumerate(flat, start=1)
+    ]
+
+
+def findings_for(
+    assessment: Assessment, results: dict[uuid.UUID, list[Result]], names: dict[uuid.UUID, tuple[str, str]]
+) -> tuple[list[FindingRow], str]:
+    """The register's findings when someone has raised them for this assessment; otherwise what the
+    results found wanting (an empty register must not read as "no findings" in a client's report)."""
+    model = finding_model()
+    if model is not None:
+        register = _register_findings(model, assessment, names)
+        if register:
+            return register, "remediation"
+    return _result_findings(results, names), "results"
+
+
+def _severity_rank(value: str) -> int:
+    return SEVERITY_ORDER.index(value) if value in SEVERITY_ORDER else len(SEVERITY_ORDER)

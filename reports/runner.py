@@ -1,0 +1,262 @@
+"""Running one report job in a Celery worker: claim it, render it by kind, store the file with its size,
+SHA-256 and page count, or record why it failed.
+
+A run owns the job through its token (set when the job was queued, carried by the task message):
+a message from an earlier queueing, or a run that outlived its job being reaped, finds the token
+changed and leaves the job alone. With acks_late a worker that dies mid-job gets the message back
+and runs it again, up to MAX_ATTEMPTS starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from reports.choices import UNAVAILABLE, JobStatus, ReportKind
+from reports.models import ReportJob, report_upload_to
+from reports.pdf.render import ProgressFn
+from reports.services import MAX_ATTEMPTS
+
+logger = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+class ReportUnavailable(Exception):
+    """This installation cannot produce this kind of report (the message says why)."""
+
+
+@dataclass
+class Output:
+    """What a renderer produced: a file on disk (removed after storing) and what to call it."""
+
+    path: Path
+    filename: str
+    content_type: str
+    pages: int | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+Renderer = Callable[[ReportJob, ProgressFn, Path], Output]
+
+
+def _basename(job: ReportJob, what: str, extension: str) -> str:
+    stamp = timezone.localdate().isoformat()
+    return f"{slugify(job.site.name)[:60] or 'site'}-{what}-{stamp}.{extension}"
+
+
+def _gap_assessment(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from reports.pdf.gap_assessment import render_gap_assessment
+
+    assert job.assessment is not None
+    pdf = render_gap_assessment(job.assessment, progress=progress)
+    path = workdir / "report.pdf"
+    path.write_bytes(pdf.data)
+    return Output(path, _basename(job, "gap-assessment", "pdf"), "application/pdf", pages=pdf.pages)
+
+
+def _optional(module: str, name: str, kind: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ReportUnavailable(
+            f"This installation cannot produce {kind} reports yet ({module}.{name} is missing)."
+        ) from exc
+
+
+def _evidence_bundle(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from reports.pdf.gap_assessment import render_gap_assessment
+
+    assert job.assessment is not None
+    bundle = _optional("reports.bundle", "evidence_bundle", "evidence bundle")
+    # The PDF is most of the work; the ZIP streams the evidence files from storage afterwards.
+    pdf = render_gap_assessment(job.assessment, progress=lambda p, s: progress(p * 70 // 100, s))
+    progress(72, "Packing the evidence files")
+    path = workdir / "bundle.zip"
+    with path.open("wb") as out:
+        info = bundle(job.assessment, out, gap_pdf=pdf.data)
+    details = {
+        "manifest_sha256": getattr(info, "manifest_sha256", ""),
+        "files": len(getattr(info, "files", ())),
+        "total_size": getattr(info, "total_size", None),
+        "gap_assessment_pages": pdf.pages,
+    }
+    return Output(path, _basename(job, "evidence-bundle", "zip"), "application/zip", info=details)
+
+
+def _export(name: str, extension: str, content_type: str) -> Renderer:
+    def render(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+        assert job.assessment is not None
+        write = _optional("reports.exports", name, "results export")
+        progress(20, "Writing the results")
+        path = workdir / f"results.{extension}"
+        with path.open("wb") as out:
+            write(job.assessment, out)
+        return Output(path, _basename(job, "results", extension), content_type)
+
+    return render
+
+
+RENDERERS: dict[str, Renderer] = {
+    ReportKind.GAP_ASSESSMENT: _gap_assessment,
+    ReportKind.EVIDENCE_BUNDLE: _evidence_bundle,
+    ReportKind.RESULTS_CSV: _export("results_csv", "csv", "text/csv; charset=utf-8"),
+    ReportKind.RESULTS_XLSX: _export(
+        "results_xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+}
+
+
+# --- the job's row ------------------------------------------------------------------------------------
+def _claim(job_id: str, token: str | None) -> tuple[ReportJob, int] | None:
+    """Take the job for this run: it must be queued (or running, when a dead worker's message comes
+    back) under this message's token. Returns the job and this run's attempt number."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            logger.warning("Report job %s no longer exists; message dropped", job_id)
+            return None
+        if token is not None and str(job.run_token) != token:
+            logger.info("Report job %s was re-queued or reaped since this message was sent; dropped", job_id)
+            return None
+        if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            logger.info("Report job %s is already %s; message dropped", job_id, job.status)
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status = JobStatus.FAILED
+            job.error = (
+                f"The worker stopped {job.attempts} times while rendering this report (each time it died or "
+                "was killed before finishing), so it was given up. Retry it later, or tell your administrator."
+            )
+            job.finished_at = timezone.now()
+            job.stage = ""
+            job.save()
+            return None
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.progress = 1
+        job.stage = "Started"
+        job.error = ""
+        if job.run_token is None:
+            job.run_token = uuid.uuid4()
+        job.save()
+    return job, job.attempts
+
+
+def _owned(job: ReportJob, attempt: int) -> QuerySet[ReportJob]:
+    """The job's row, as long as this run still owns it (writes through it are no-ops otherwise)."""
+    return ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, run_token=job.run_token, attempts=attempt)
+
+
+def _progress_writer(job: ReportJob, attempt: int) -> ProgressFn:
+    last = [0.0]
+
+    def write(percent: int, stage: str) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY and percent < 100:
+            return
+        last[0] = now
+        _owned(job, attempt).filter(progress__lte=percent).update(progress=min(max(percent, 1), 99), stage=stage[:120])
+
+    return write
+
+
+def _digest(handle: IO[bytes]) -> tuple[str, int]:
+    sha, size = hashlib.sha256(), 0
+    while chunk := handle.read(CHUNK):
+        sha.update(chunk)
+        size += len(chunk)
+    handle.seek(0)
+    return sha.hexdigest(), size
+
+
+def _store(job: ReportJob, attempt: int, output: Output) -> bool:
+    storage = ReportJob._meta.get_field("file").storage
+    with output.path.open("rb") as handle:
+        sha256, size = _digest(handle)
+        name = storage.save(report_upload_to(job, output.filename), File(handle))
+    stored = _owned(job, attempt).update(
+        status=JobStatus.SUCCEEDED,
+        progress=100,
+        stage="",
+        finished_at=timezone.now(),
+        file=name,
+        filename=output.filename,
+        content_type=output.content_type,
+        size=size,
+        sha256=sha256,
+        pages=output.pages,
+        output_info=output.info,
+    )
+    if not stored:  # reaped or re-queued while this run was rendering: its result belongs to nobody
+        storage.delete(name)
+        logger.warning("Report job %s changed hands while rendering; output discarded", job.pk)
+    return bool(stored)
+
+
+def _fail(job: ReportJob, attempt: int, message: str) -> None:
+    _owned(job, attempt).update(status=JobStatus.FAILED, error=message[:2000], stage="", finished_at=timezone.now())
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, SoftTimeLimitExceeded):
+        minutes = round(int(settings.CELERY_TASK_SOFT_TIME_LIMIT) / 60)
+        return (
+            f"Rendering took longer than the {minutes}-minute limit and was stopped. Retry it when the workers "
+            "are less busy; if it fails again, tell your administrator."
+        )
+    if isinstance(exc, ReportUnavailable):
+        return str(exc)
+    text = str(exc).strip()
+    what = f"{type(exc).__name__}: {text.splitlines()[0][:300]}" if text else type(exc).__name__
+    return f"The report could not be rendered ({what}). Retry it; if it fails again, tell your administrator."
+
+
+def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
+    """Render one job (the body of reports.tasks.run_report). Never raises for a failed render: the
+    failure is the job's outcome, recorded on its row."""
+    claimed = _claim(job_id, token)
+    if claimed is None:
+        return None
+    job, attempt = claimed
+    job = ReportJob.objects.select_related("site", "assessment").get(pk=job.pk)
+    progress = _progress_writer(job, attempt)
+    began = time.perf_counter()
+    try:
+        if job.kind in UNAVAILABLE:
+            raise ReportUnavailable(UNAVAILABLE[job.kind])
+        renderer = RENDERERS.get(job.kind)
+        if renderer is None:
+            raise ReportUnavailable(f"Unknown report kind {job.kind!r}.")
+        with tempfile.TemporaryDirectory(prefix="zonewise-report-") as workdir:
+            output = renderer(job, progress, Path(workdir))
+            progress(99, "Saving the file")
+            _store(job, attempt, output)
+    except ReportUnavailable as exc:
+        logger.warning("Report job %s (%s) refused: %s", job.pk, job.kind, exc)
+        _fail(job, attempt, _explain(exc))
+    except Exception as exc:  # whatever went wrong, the job must not stay "running"
+        logger.exception("Report job %s (%s) failed", job.pk, job.kind)
+        _fail(job, attempt, _explain(exc))
+    else:
+        logger.info("Report job %s (%s) done in %.1f s", job.pk, job.kind, time.perf_counter() - began)
+    job.refresh_from_db()
+    return job

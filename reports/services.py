@@ -1,0 +1,120 @@
+"""Writes to report jobs: requesting one, retrying a failed one, and reaping the ones a dead worker left
+behind. Each is one transaction and raises ValidationError on bad input; the rendering itself lives in
+reports.runner and runs only in Celery workers (the job is enqueued after commit)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import Action, AnyUser, can
+from accounts.models import User
+from assessments.models import Assessment
+from reports.choices import ASSESSMENT_KINDS, SITE_KINDS, UNAVAILABLE, JobStatus, ReportKind
+from reports.models import ReportJob
+from zones.models import Site
+
+# A job may be started this many times (the first run plus redeliveries after a worker died). A report
+# that kills its worker every time must end as failed, not loop through the broker forever.
+MAX_ATTEMPTS = 3
+# How long past the task's hard time limit a running job is left alone before it is called dead.
+REAP_GRACE_SECONDS = 120
+
+
+def _enqueue(job: ReportJob) -> None:
+    """Send the job to the workers once the row is committed, with the token of this queueing."""
+    from reports.tasks import run_report
+
+    job_id, token = str(job.pk), str(job.run_token)
+    transaction.on_commit(lambda: run_report.delay(job_id, token))
+
+
+@transaction.atomic
+def report_request(
+    *,
+    kind: str,
+    by: User,
+    assessment: Assessment | None = None,
+    site: Site | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> ReportJob:
+    """Ask for a report of an assessment (or, for the roadmap, of a site). Reading is enough: a report
+    shows what its requester can already see, and auditors export evidence."""
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": f"Unknown report kind {kind!r}; use one of: {', '.join(ReportKind.values)}."})
+    if kind in UNAVAILABLE:
+        raise ValidationError({"kind": UNAVAILABLE[kind]})
+    if kind in ASSESSMENT_KINDS:
+        if assessment is None:
+            raise ValidationError({"assessment": "This kind of report is made from an assessment; give its id."})
+        if site is not None and site.pk != assessment.site_id:
+            raise ValidationError({"site": "The site must be the assessment's site (or be left out)."})
+        target: Assessment | Site = assessment
+        site = assessment.site
+    elif kind in SITE_KINDS:
+        if site is None:
+            raise ValidationError({"site": "This kind of report is made from a site; give its id."})
+        target, assessment = site, None
+    assert site is not None
+    if not can(by, Action.VIEW, target):
+        raise PermissionDenied("You cannot see this assessment or site.")
+    job = ReportJob.objects.create(
+        kind=kind,
+        site=site,
+        assessment=assessment,
+        parameters=parameters or {},
+        requested_by=by,
+        run_token=uuid.uuid4(),
+    )
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def report_retry(*, job: ReportJob, by: AnyUser) -> ReportJob:
+    """Queue a failed job again, with the same kind, target and parameters."""
+    job = ReportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.FAILED:
+        raise ValidationError(f"Only a failed report can be retried; this one is {job.get_status_display().lower()}.")
+    if job.kind in UNAVAILABLE:
+        raise ValidationError(UNAVAILABLE[job.kind])
+    job.status = JobStatus.QUEUED
+    job.progress = 0
+    job.stage = ""
+    job.error = ""
+    job.attempts = 0
+    job.run_token = uuid.uuid4()  # a message still in the broker from the failed run is now ignored
+    job.started_at = None
+    job.finished_at = None
+    job.save()
+    _enqueue(job)
+    return job
+
+
+def stale_after() -> timedelta:
+    """A running job older than this has lost its worker: the task's hard limit plus a grace period."""
+    return timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + REAP_GRACE_SECONDS)
+
+
+STALE_MESSAGE = (
+    "The worker stopped while rendering this report: it ran past the {minutes}-minute time limit or its "
+    "process died (out of memory, a restart). Nothing was saved. Retry it; if it fails again, tell your "
+    "administrator."
+)
+
+
+@transaction.atomic
+def report_reap_stale(*, now: datetime | None = None) -> int:
+    """Mark as failed the jobs that have been running longer than any worker may run one."""
+    now = now or timezone.now()
+    limit = stale_after()
+    message = STALE_MESSAGE.format(minutes=round(int(settings.CELERY_TASK_TIME_LIMIT) / 60))
+    return ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit).update(
+        status=JobStatus.FAILED, error=message, stage="", run_token=None, finished_at=now
+    )

@@ -1,0 +1,91 @@
+"""A consultant asks for the gap-assessment report on the assessment page, watches its progress and
+downloads the PDF; the reports page lists it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from pypdf import PdfReader
+
+from assessments.demo import TITLE
+from assessments.models import Assessment
+from reports import runner, tasks
+from reports.models import ReportJob
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture
+def worker_thread(monkeypatch: Any, settings: Any, tmp_path: Path) -> Iterator[list[threading.Thread]]:
+    """Stands in for the Celery worker: what the request enqueues runs in a thread of this process,
+    so the page can be seen following a job that is really running (eager tasks would finish inside
+    the request, and the page would only ever show the end)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    threads: list[threading.Thread] = []
+
+    def work(job_id: str, token: str | None) -> None:
+        try:
+            runner.report_run(job_id=job_id, token=token)
+        finally:
+            connection.close()  # this thread's own connection; the test database is dropped at the end
+
+    def delay(job_id: str, token: str | None = None) -> None:
+        thread = threading.Thread(target=work, args=(job_id, token), daemon=True)
+        threads.append(thread)
+        thread.start()
+
+    monkeypatch.setattr(tasks.run_report, "delay", delay)
+    yield threads
+    for thread in threads:
+        thread.join(timeout=120)
+
+
+def test_consultant_requests_the_gap_report_and_downloads_it(
+    page: Any, demo: None, asgi_server: str, worker_thread: list[threading.Thread], tmp_path: Path
+) -> None:
+    assessment = Assessment.objects.get(title=TITLE)
+    login(page, asgi_server, "demo-consultant")
+    page.goto(f"{asgi_server}/assessments/{assessment.pk}/")
+    reports = page.locator("#report-requests")
+    reports.get_by_role("button", name="Gap assessment report (PDF)").click()
+
+    page.wait_for_url(f"{asgi_server}/reports/*/")
+    page.get_by_text("Gap assessment (PDF) requested").wait_for()
+    status = page.locator("#report-status")
+    # The panel follows the worker: running with a moving bar, then the download.
+    page.wait_for_selector('#report-status[data-status="running"] progress', timeout=30_000)
+    page.wait_for_function(
+        "() => { const bar = document.querySelector('#report-status progress'); return bar && bar.value >= 20; }",
+        timeout=60_000,
+    )
+    assert "Laying out page" in status.inner_text() or "Writing the PDF" in status.inner_text()
+    screenshot(page, "report-running")
+    link = page.locator("#download-report")
+    link.wait_for(timeout=90_000)
+    assert status.get_attribute("data-status") == "succeeded"
+    assert "SHA-256" in status.inner_text()
+    screenshot(page, "report-ready")
+
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.startswith("riverside-water-treatment-works-gap-assessment-")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    reader = PdfReader(path)
+    job = ReportJob.objects.get()
+    assert len(reader.pages) == job.pages and job.pages > 30
+    first_pages = " ".join((reader.pages[n].extract_text() or "") for n in range(3))
+    assert TITLE in " ".join(first_pages.split())
+
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    page.wait_for_url(f"{asgi_server}/reports/")
+    row = page.locator("#reports tbody tr").first
+    assert "Gap assessment (PDF)" in row.inner_text() and "Succeeded" in row.inner_text()
+    screenshot(page, "reports-list")

@@ -1,0 +1,102 @@
+"""The gap-assessment PDF itself: its sections, numbers, contents page, bookmarks, running header and
+footer, and metadata, read back with pypdf."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assessments.models import Assessment
+from reports.pdf.gap_assessment import expected_pages, render_gap_assessment
+from reports.pdf.gap_data import gap_report
+from tests.assessments.api_helpers import sign_off
+from tests.conftest import Personas
+from tests.reports.helpers import outline_titles, page_of, pdf_text, sample_assessment
+
+pytestmark = pytest.mark.django_db
+TOC_LINE = re.compile(r"^(?P<label>(?:Appendix [A-Z]|\d+(?:\.\d+)?)\s+.+?)\s*\.{3,}\s*(?P<page>\d+)$")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_the_report_has_every_section_with_the_right_numbers(personas: Personas) -> None:
+    sample = sample_assessment(personas)
+    pdf = render_gap_assessment(sample.assessment)
+    reader, pages = pdf_text(pdf.data)
+    assert pdf.pages == len(reader.pages)
+    assert 10 <= pdf.pages <= 40
+    assert abs(expected_pages(gap_report(sample.assessment)) - pdf.pages) <= 0.3 * pdf.pages  # the progress bar
+    text = squash(" ".join(pages))
+
+    cover = squash(pages[0])
+    for fact in ("Riverside 2026 gap assessment", "Site A", "Org A", "Not signed off", "Draft", "persona-consultant"):
+        assert fact in cover, fact
+    assert "IEC 62443-3-3:2013 + Corrigendum 1:2014" in cover
+
+    for heading in ("1 Executive summary", "2 Scope and method", "3 Zones and conduits", "4.1 Zone: Zone 1",
+                    "4.2 Zone: Zone 2", "5.1 Conduit: Conduit 1-2", "6 Findings", "7 Sign-off",
+                    "Appendix A Evidence index", "Appendix B Summary of changes"):  # fmt: skip
+        assert heading in text, heading
+    # Zone 1: SL-T 1 everywhere, SL-A 1 on FR1 only (its FR1 items are met), so gap 1 on the others.
+    zone1 = squash(pages[page_of(pages, "4.1 Zone: Zone 1", start=2) - 1])
+    assert "SL-T {1,1,1,1,1,1,1}" in zone1
+    assert "SL-A {1,0,0,0,0,0,0}" in zone1
+    assert "Gap {0,1,1,1,1,1,1}" in zone1
+    assert "1 / 3 zones and conduits" not in text and "0 / 3 zones and conduits" in text
+    # The long observation is there to its last word (tables break, text is not cut off).
+    assert "THE-LAST-WORDS-OF-THE-OBSERVATION" in text.replace(" ", "").replace("-\n", "-")
+    assert sample.evidence.sha256 in text.replace(" ", "")
+    assert "F01 SR 2.1 Zone 1 Not met" in text
+
+
+def test_contents_page_numbers_bookmarks_header_and_footer(personas: Personas) -> None:
+    sample = sample_assessment(personas)
+    pdf = render_gap_assessment(sample.assessment)
+    reader, pages = pdf_text(pdf.data)
+
+    entries = [m.groupdict() for line in pages[1].splitlines() if (m := TOC_LINE.match(line.strip()))]
+    assert len(entries) == 12, pages[1]
+    for entry in entries:
+        label = squash(entry["label"])
+        assert page_of(pages, label, start=2) == int(entry["page"]), label
+
+    bookmarks = outline_titles(reader)
+    assert (0, "Contents") in bookmarks
+    assert (0, "1 Executive summary") in bookmarks
+    assert (1, "4.1 Zone: Zone 1") in bookmarks
+    assert (1, "5.1 Conduit: Conduit 1-2") in bookmarks
+    assert (0, "Appendix B Summary of changes") in bookmarks
+
+    total = len(pages)
+    for n in (2, total):
+        page = squash(pages[n - 1])
+        assert f"Page {n} of {total}" in page
+        assert "Site A · Gap assessment" in page
+        assert "Org A · Confidential" in page
+    assert "Page 1 of" not in pages[0]  # the cover has no header or footer
+
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Riverside 2026 gap assessment — IEC 62443-3-3 gap assessment report"
+    assert "persona-consultant" in (meta.author or "")
+
+
+def test_a_signed_off_assessment_says_so(personas: Personas) -> None:
+    sample = sample_assessment(personas)
+    assessment = sign_off(sample.assessment, personas.consultant)
+    assessment = Assessment.objects.get(pk=assessment.pk)
+    _, pages = pdf_text(render_gap_assessment(assessment).data)
+    text = squash(" ".join(pages))
+    assert "Not signed off" not in text and "Draft: not signed off" not in text
+    assert f"signed off in Zonewise on {assessment.signed_off_at:%-d %B %Y}" in text
+
+
+def test_progress_moves_forward_to_the_end(personas: Personas) -> None:
+    sample = sample_assessment(personas)
+    seen: list[int] = []
+    render_gap_assessment(sample.assessment, progress=lambda percent, stage: seen.append(percent))
+    assert seen == sorted(seen)
+    assert seen[0] < 10 and seen[-1] >= 80

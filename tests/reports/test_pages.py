@@ -1,0 +1,148 @@
+"""Report pages: the list with filters, one report's live status and download, requests from the buttons."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from reports.choices import JobStatus, ReportKind
+from reports.models import ReportJob
+from tests.conftest import PERSONA_NAMES, Personas
+from tests.reports.helpers import sample_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sample(personas: Personas, media_root: Path) -> Any:
+    return sample_assessment(personas)
+
+
+def make_job(sample: Any, personas: Personas, **fields: Any) -> ReportJob:
+    defaults: dict[str, Any] = {
+        "kind": ReportKind.GAP_ASSESSMENT,
+        "run_token": uuid.uuid4(),
+        "site": personas.site,
+        "assessment": sample.assessment,
+        "requested_by": personas.consultant,
+    }
+    return ReportJob.objects.create(**{**defaults, **fields})
+
+
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+def test_pages_are_readable_by_members_and_404_for_outsiders(
+    client: Any, sample: Any, personas: Personas, name: str
+) -> None:
+    job = make_job(sample, personas, status=JobStatus.FAILED, error="Boom")
+    client.force_login(personas.by_name(name))
+    listed = client.get("/reports/")
+    assert listed.status_code == 200
+    assert (str(job.pk) in listed.content.decode()) == (name != "outsider")
+    expected = 404 if name == "outsider" else 200
+    for url in (f"/reports/{job.pk}/", f"/reports/{job.pk}/status/"):
+        assert client.get(url).status_code == expected, url
+    assert client.get(f"/reports/{job.pk}/download/").status_code == 404  # failed: nothing to download
+    retried = client.post(f"/reports/{job.pk}/retry/")
+    assert retried.status_code == (404 if name == "outsider" else 302)
+
+
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+def test_the_buttons_request_a_report_for_every_member(
+    client: Any, sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(personas.by_name(name))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/reports/request/", {"kind": ReportKind.GAP_ASSESSMENT, "assessment": str(sample.assessment.pk)}
+        )
+    if name == "outsider":
+        assert response.status_code == 404 and not ReportJob.objects.exists()
+        return
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/{job.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Gap assessment (PDF) requested" in page
+    assert job.status == JobStatus.SUCCEEDED
+    assert f'href="/reports/{job.pk}/download/"' in page
+    download = client.get(f"/reports/{job.pk}/download/")
+    assert download.status_code == 200 and download.getvalue().startswith(b"%PDF-")
+
+
+def test_an_unavailable_kind_goes_back_with_the_reason(client: Any, sample: Any, personas: Personas) -> None:
+    client.force_login(personas.consultant)
+    response = client.post("/reports/request/", {"kind": "roadmap", "site": str(personas.site.pk)}, follow=True)
+    assert "not available yet" in response.content.decode()
+    assert not ReportJob.objects.exists()
+
+
+def test_the_status_panel_polls_until_the_job_is_done(client: Any, sample: Any, personas: Personas) -> None:
+    client.force_login(personas.auditor)
+    job = make_job(sample, personas, status=JobStatus.RUNNING, progress=42, stage="Laying out page 12")
+    running = client.get(f"/reports/{job.pk}/status/").content.decode()
+    assert f'hx-get="/reports/{job.pk}/status/"' in running and 'hx-trigger="every 1s"' in running
+    assert "Laying out page 12" in running and 'value="42"' in running
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="The worker stopped while rendering.")
+    failed = client.get(f"/reports/{job.pk}/status/").content.decode()
+    assert "hx-trigger" not in failed
+    assert "The worker stopped while rendering." in failed
+    assert f'action="/reports/{job.pk}/retry/"' in failed
+
+
+def test_the_detail_page_shows_the_file_facts(client: Any, sample: Any, personas: Personas) -> None:
+    client.force_login(personas.owner)
+    job = make_job(sample, personas)
+    job.file.save("site-a-gap-assessment.pdf", __import__("io").BytesIO(b"%PDF-1.7 x"), save=False)
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.SUCCEEDED, file=job.file.name, filename="site-a-gap-assessment.pdf", size=10,
+        sha256="ab" * 32, pages=14, content_type="application/pdf", progress=100,
+    )  # fmt: skip
+    page = client.get(f"/reports/{job.pk}/").content.decode()
+    assert "Download site-a-gap-assessment.pdf" in page
+    assert "ab" * 32 in page and "14 pages" in page
+    assert "hx-trigger" not in page
+
+
+def test_list_filters_and_constant_queries(client: Any, sample: Any, personas: Personas) -> None:
+    client.force_login(personas.consultant)
+    make_job(sample, personas)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/reports/")
+    for kind in (ReportKind.RESULTS_CSV, ReportKind.EVIDENCE_BUNDLE, ReportKind.RESULTS_XLSX):
+        make_job(sample, personas, kind=kind, status=JobStatus.FAILED, requested_by=personas.owner)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/reports/").content.decode()
+    assert page.count('class="badge job-badge') == 4
+    assert len(four) == len(one)
+    failed = client.get("/reports/", {"status": "failed"}).content.decode()
+    assert failed.count('class="badge job-badge') == 3
+    mine = client.get("/reports/", {"mine": "on"}).content.decode()
+    assert mine.count('class="badge job-badge') == 1
+    csv = client.get("/reports/", {"kind": "results_csv", "assessment": str(sample.assessment.pk)}).content.decode()
+    assert csv.count('class="badge job-badge') == 1
+    none = client.get("/reports/", {"kind": "gap_assessment", "status": "failed"}).content.decode()
+    assert "No report matches these filters." in none
+
+
+def test_request_buttons_include_offers_every_kind_and_the_latest_jobs(sample: Any, personas: Personas) -> None:
+    job = make_job(sample, personas, status=JobStatus.FAILED)
+    request = RequestFactory().get("/")
+    request.user = personas.auditor
+    html = Template('{% include "reports/_request_buttons.html" %}').render(
+        Context({"assessment": sample.assessment, "request": request, "csrf_token": "t"})
+    )
+    for kind in ("gap_assessment", "evidence_bundle", "results_xlsx", "results_csv"):
+        assert f'name="kind" value="{kind}"' in html
+    assert html.count(f'name="assessment" value="{sample.assessment.pk}"') == 4
+    assert f'href="/reports/{job.pk}/"' in html and "Failed" in html
+    request.user = personas.outsider
+    hidden = Template('{% include "reports/_request_buttons.html" %}').render(
+        Context({"assessment": sample.assessment, "request": request})
+    )
+    assert f"/reports/{job.pk}/" not in hidden
