@@ -14,14 +14,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from program.choices import REMEDIATED, Severity, VulnerabilityStatus
 from program.models import Vulnerability, cve_problem, severity_for_cvss
-from zones.csv_io import CsvImportError, ImportResult
+from zones.csv_io import CsvImportError, ImportResult, read_rows
 from zones.models import Asset, Site
 
 VULNERABILITY_CSV_COLUMNS: tuple[str, ...] = (
@@ -266,37 +265,7 @@ def _snapshot(vuln: Vulnerability) -> tuple[Any, ...]:
 
 # --- reading ------------------------------------------------------------------------------------------------
 def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
-    """The non-blank data rows as (line, {column: trimmed value}) and the rows too long to read.
-    Size, encoding and header problems are raised at once: no row can be read past them."""
-    limit = settings.CSV_IMPORT_MAX_BYTES
-    if len(data) > limit:
-        raise CsvImportError([(0, f"The file is {len(data)} bytes; the limit is {limit} bytes.")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CsvImportError([(line, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) from exc
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
-    rows: list[tuple[int, dict[str, str]]] = []
-    errors: list[tuple[int, str]] = []
-    try:
-        header = [h.strip().lower() for h in next(reader, [])]
-        _check_header(header)
-        start = reader.line_num + 1
-        for cells in reader:
-            line, start = start, reader.line_num + 1  # a quoted value may span lines: the row's first line
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header):
-                errors.append((line, f"the row has {len(cells)} values but the header has {len(header)} columns"))
-                continue
-            rows.append((line, {col: cell.strip() for col, cell in zip(header, cells, strict=False)}))
-    except csv.Error as exc:
-        raise CsvImportError([(reader.line_num, f"not valid CSV: {exc}")]) from exc
-    if not rows and not errors:
-        raise CsvImportError([(1, "The file has no vulnerability rows.")])
-    return rows, errors
+    return read_rows(data, _check_header, "vulnerability")
 
 
 def _check_header(header: list[str]) -> None:

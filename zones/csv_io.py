@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +121,14 @@ def import_assets_csv(*, site: Site, data: bytes) -> ImportResult:
 
 
 def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
-    """The non-blank data rows as (line, {column: trimmed value}) and the rows too long to read.
+    return read_rows(data, _check_header, "asset")
+
+
+def read_rows(
+    data: bytes, check_header: Callable[[list[str]], None], noun: str
+) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
+    """The non-blank data rows as (line, {column: trimmed value}) and the rows too long to read;
+    shared by every all-or-nothing CSV import.
 
     Size, encoding and header problems are raised at once: no row can be read past them.
     """
@@ -139,7 +147,7 @@ def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int
     errors: list[tuple[int, str]] = []
     try:
         header = [h.strip().lower() for h in next(reader, [])]
-        _check_header(header)
+        check_header(header)
         start = reader.line_num + 1
         for cells in reader:
             # A quoted value may span lines; the row is numbered by the line it starts on.
@@ -153,7 +161,7 @@ def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int
     except csv.Error as exc:
         raise CsvImportError([(reader.line_num, f"not valid CSV: {exc}")]) from exc
     if not rows and not errors:
-        raise CsvImportError([(1, "The file has no asset rows.")])
+        raise CsvImportError([(1, f"The file has no {noun} rows.")])
     return rows, errors
 
 
