@@ -8,14 +8,16 @@ a message to the assessment's group. The messages are documented in docs/live-pr
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
+import queue
 import threading
 import uuid
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -32,14 +34,74 @@ def person(user: Any) -> dict[str, str]:
     return {"id": str(user.pk) if user is not None else "", "name": name}
 
 
+async def _group_send(layer: Any, assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+    await layer.group_send(group_name(assessment_id), {"type": "relay", "message": message})
+
+
+class _Publisher:
+    """Sends broadcasts from one thread of its own, with one event loop that lives as long as the
+    process: the request that saved a change answers without waiting for Redis, the messages of a
+    process leave in the order they were published, and the layer keeps one connection pool instead
+    of opening one per message (what async_to_sync does outside an event loop, in Celery say)."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[tuple[Any, str, dict[str, Any]] | None] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.pending = 0
+        self.idle = threading.Condition(self.lock)
+
+    def put(self, layer: Any, assessment_id: str, message: dict[str, Any]) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="live-publisher", daemon=True)
+                self.thread.start()
+            self.pending += 1
+        self.queue.put((layer, assessment_id, message))
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        while (item := self.queue.get()) is not None:
+            layer, assessment_id, message = item
+            try:
+                loop.run_until_complete(_group_send(layer, assessment_id, message))
+            except Exception:  # a lost broadcast must never undo or fail a saved write
+                logger.exception("could not publish %s to assessment %s", message.get("type"), assessment_id)
+            finally:
+                with self.lock:
+                    self.pending -= 1
+                    self.idle.notify_all()
+
+    def flush(self, timeout: float = 5) -> bool:
+        """Wait until everything published so far has been sent (tests, and at exit)."""
+        with self.lock:
+            return self.idle.wait_for(lambda: self.pending == 0, timeout)
+
+
+_publisher = _Publisher()
+atexit.register(_publisher.flush, 2)
+
+
+def flush(timeout: float = 5) -> bool:
+    """Block until this process's published messages have left (True) or `timeout` passed (False)."""
+    return _publisher.flush(timeout)
+
+
 def send_now(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+    """Hand `message` to everyone on the assessment. Over Redis the send happens in the publisher's
+    thread and this returns at once; the in-memory layer (one process, tests) is sent to directly,
+    since its queues belong to the event loop of the process's server."""
     layer = get_channel_layer()
     if layer is None:
+        return
+    if not isinstance(layer, InMemoryChannelLayer):
+        _publisher.put(layer, str(assessment_id), message)
         return
 
     def send() -> None:
         try:
-            async_to_sync(layer.group_send)(group_name(assessment_id), {"type": "relay", "message": message})
+            async_to_sync(_group_send)(layer, assessment_id, message)
         except Exception:  # a lost broadcast must never undo or fail a saved write
             logger.exception("could not publish %s to assessment %s", message.get("type"), assessment_id)
 
@@ -60,10 +122,21 @@ def publish(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(assessment_id, message))
 
 
-def result_updated(result: Any, by: Any) -> dict[str, Any]:
+def represent(result: Any) -> dict[str, Any]:
+    """The result as the API and the live messages show it, JSON-safe. Kept on the instance for its
+    current version, so a save that publishes the result and answers with it serializes it once."""
     from assessments.api.serializers import ResultSerializer
 
-    return {"type": "result.updated", "result": plain(ResultSerializer(result).data), "by": person(by)}
+    cached = getattr(result, "_represented", None)
+    if cached is not None and cached[0] == result.version:
+        return dict(cached[1])
+    data: dict[str, Any] = plain(ResultSerializer(result).data)
+    result._represented = (result.version, data)
+    return dict(data)
+
+
+def result_updated(result: Any, by: Any) -> dict[str, Any]:
+    return {"type": "result.updated", "result": represent(result), "by": person(by)}
 
 
 def plain(data: Any) -> Any:

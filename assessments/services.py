@@ -226,7 +226,9 @@ def result_update(
     """Record a finding. The status rules (countermeasure when compensated, justification when not
     applicable) are the model's; everyone connected sees the change after commit."""
     # Lock the result only: locking the joined assessment too made every save on it wait in line.
-    result = Result.objects.select_for_update(of=("self",)).select_related("assessment").get(pk=result.pk)
+    # The joins are what the live message shows (requirement, assignee) and what the checks read.
+    locked = Result.objects.select_for_update(of=("self",))
+    result = locked.select_related("assessment__site", "requirement", "assignee").get(pk=result.pk)
     _ensure_open(result.assessment)
     _check_version(result, expected_version)
     unknown = set(fields) - set(RESULT_FIELDS)
@@ -240,7 +242,8 @@ def result_update(
     for name, value in fields.items():
         setattr(result, name, value)
     result.updated_by = by
-    result.full_clean(exclude=["assessment", "zone", "conduit", "requirement"])
+    # updated_by is the caller and a changed assignee was checked above: no existence query for either.
+    result.full_clean(exclude=["assessment", "zone", "conduit", "requirement", "updated_by", "assignee"])
     result.save()
     if evidence_list is not None:
         result.evidence.set(evidence_list)

@@ -391,6 +391,8 @@ def profile(fx: Fixture, requests: int) -> None:
         print(f"\n--- profile of {name}: {requests} requests, {per:.1f} ms each under the profiler ---")
         stats = pstats.Stats(profiler, stream=sys.stdout)
         stats.sort_stats("cumulative").print_stats(rf"^{ROOT}/(?!\.venv)", 25)
+        print(f"--- {name}: all code, by own time ---")
+        stats.sort_stats("tottime").print_stats(25)
 
 
 # --- HTTP client -------------------------------------------------------------------------------------

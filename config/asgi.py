@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels with session auth."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -19,3 +20,8 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded so far (Django, the apps, their modules) lives as long as the process: keep it out
+# of the collector's scans, which otherwise pause a request now and then to walk it all again.
+gc.collect()
+gc.freeze()

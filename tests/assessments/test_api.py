@@ -712,3 +712,28 @@ def test_openapi_schema_documents_the_endpoints(personas: Personas) -> None:
     assert "put" not in paths["/api/v1/assessments/{id}/"] and "delete" not in paths["/api/v1/evidence/{id}/"]
     results_params = {p["name"] for p in paths["/api/v1/assessments/{id}/results/"]["get"]["parameters"]}
     assert {"zone", "conduit", "fr", "status", "assignee", "in_scope"} <= results_params
+
+
+def _patch_queries(client: object, result: Result, body: dict[str, object]) -> int:
+    tag = etag(result)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.patch(f"/api/v1/results/{result.pk}/", body, format="json", HTTP_IF_MATCH=tag)  # type: ignore[attr-defined]
+        assert response.status_code == 200, response.content
+    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")))
+
+
+def test_patch_queries_are_few_and_do_not_grow_with_evidence(personas: Personas, world: World) -> None:
+    """A save is the hot path of live editing: the door, the locked read, the write, its history and
+    the evidence shown back. Linked evidence must not cost a query each."""
+    client = api_as(personas.owner)
+    bare = a_result(world.assessment, "SR 1.1", zone=world.plant.dmz)
+    linked = a_result(world.assessment, "SR 1.2", zone=world.plant.dmz)
+    refs = [add_reference(world.assessment, personas.consultant, f"DMS-{n}") for n in range(3)]
+    services.result_update(result=linked, by=personas.consultant, fields={"assignee": personas.owner}, evidence=refs)
+    linked.refresh_from_db()
+    assert _patch_queries(client, bare, {"status": "met"}) == 5
+    assert _patch_queries(client, linked, {"status": "met"}) == 5
+    # Changing the links adds their validation, the link rows and the evidence's own history.
+    assert _patch_queries(client, linked, {"evidence": [str(refs[0].pk)]}) <= 9
+    body = client.get(f"/api/v1/results/{linked.pk}/").json()
+    assert body["status"] == "met" and body["evidence"] == [str(refs[0].pk)] and body["version"] == 4
