@@ -182,7 +182,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 reads with a 5 s timeout, the same as channels-redis's blocking pop, which
             # closed every socket that heard nothing for 5 s (channels_redis#422; seen in bench/).
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
+            # capacity: messages waiting for one socket before the layer drops more (default 100). A
+            # burst of saves reaches every socket on the assessment; a slow reader must not lose them.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}], "capacity": 1000},
         }
     }
 else:
@@ -215,6 +217,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 20
+# A report job still queued after this many seconds is failed by the reaper, so that a message lost
+# with the broker does not leave it "queued" forever (docs/decisions/0013-report-jobs.md).
+REPORT_QUEUE_TIMEOUT = env_int("REPORT_QUEUE_TIMEOUT", 3600, minimum=60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Security ----------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.access import RestrictedQuerySet
 from assessments.models import Assessment
@@ -36,6 +37,9 @@ class ReportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     created = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the job last went to the workers (request or retry)"
+    )
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0-100")
     stage = models.CharField(max_length=120, blank=True, help_text="What the worker is doing now")
@@ -63,6 +67,7 @@ class ReportJob(models.Model):
             models.Index(fields=["site", "-created"]),
             models.Index(fields=["assessment", "-created"]),
             models.Index(fields=["status", "started_at"]),
+            models.Index(fields=["status", "queued_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_progress_at_most_100"),

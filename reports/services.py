@@ -92,6 +92,7 @@ def report_retry(*, job: ReportJob, by: AnyUser) -> ReportJob:
     job.run_token = uuid.uuid4()  # a message still in the broker from the failed run is now ignored
     job.started_at = None
     job.finished_at = None
+    job.queued_at = timezone.now()
     job.save()
     _enqueue(job)
     return job
@@ -109,12 +110,31 @@ STALE_MESSAGE = (
 )
 
 
+QUEUE_MESSAGE = (
+    "No worker picked this report up within {minutes} minutes: the workers may be stopped, or the queue "
+    "was lost when the broker restarted. Nothing was rendered. Retry it; if it happens again, tell your "
+    "administrator."
+)
+
+
+def queue_timeout() -> timedelta:
+    """A job still queued after this has lost its message (or has no worker to run it)."""
+    return timedelta(seconds=int(settings.REPORT_QUEUE_TIMEOUT))
+
+
 @transaction.atomic
 def report_reap_stale(*, now: datetime | None = None) -> int:
-    """Mark as failed the jobs that have been running longer than any worker may run one."""
+    """Mark as failed the jobs that have been running longer than any worker may run one, and the ones
+    that have waited in the queue longer than REPORT_QUEUE_TIMEOUT (their message is gone: a broker that
+    keeps nothing on disk restarted, say). Either can be retried; a message that turns up later finds
+    its token cleared and is dropped."""
     now = now or timezone.now()
-    limit = stale_after()
-    message = STALE_MESSAGE.format(minutes=round(int(settings.CELERY_TASK_TIME_LIMIT) / 60))
-    return ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit).update(
-        status=JobStatus.FAILED, error=message, stage="", run_token=None, finished_at=now
+    running = STALE_MESSAGE.format(minutes=round(int(settings.CELERY_TASK_TIME_LIMIT) / 60))
+    waiting = QUEUE_MESSAGE.format(minutes=round(queue_timeout().total_seconds() / 60))
+    failed = {"status": JobStatus.FAILED, "stage": "", "run_token": None, "finished_at": now}
+    reaped = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - stale_after()).update(
+        error=running, **failed
+    )
+    return reaped + ReportJob.objects.filter(status=JobStatus.QUEUED, queued_at__lt=now - queue_timeout()).update(
+        error=waiting, **failed
     )

@@ -70,7 +70,7 @@ def test_nothing_is_enqueued_before_commit_and_nothing_renders_in_the_request(
     ("kind", "target", "field", "message"),
     [
         ("poster", "assessment", "kind", "Unknown report kind"),
-        (ReportKind.ROADMAP, "site", "kind", "not available yet"),
+        (ReportKind.ROADMAP, "assessment", "site", "made from a site"),
         (ReportKind.GAP_ASSESSMENT, "site", "assessment", "made from an assessment"),
         (ReportKind.RESULTS_CSV, None, "assessment", "made from an assessment"),
     ],
@@ -194,7 +194,7 @@ def test_reaper_fails_only_jobs_running_past_the_time_limit(sample: Any, persona
     limit = services.stale_after()
     stale = queued(sample, personas, status=JobStatus.RUNNING, started_at=now - limit - timedelta(seconds=5))
     busy = queued(sample, personas, status=JobStatus.RUNNING, started_at=now - limit + timedelta(seconds=30))
-    waiting = queued(sample, personas, created=now - timedelta(days=1))
+    waiting = queued(sample, personas, queued_at=now - services.queue_timeout() + timedelta(minutes=1))
     assert tasks.reap_stale_jobs() == 1  # the beat task, run now
     stale.refresh_from_db()
     busy.refresh_from_db()
@@ -205,6 +205,28 @@ def test_reaper_fails_only_jobs_running_past_the_time_limit(sample: Any, persona
     assert busy.status == JobStatus.RUNNING and waiting.status == JobStatus.QUEUED
     # A reaped job can be retried like any failed one.
     assert services.report_retry(job=stale, by=personas.auditor).status == JobStatus.QUEUED
+
+
+def test_reaper_fails_jobs_whose_message_was_lost_and_a_late_message_is_dropped(
+    sample: Any, personas: Personas
+) -> None:
+    now = timezone.now()
+    lost = queued(sample, personas, queued_at=now - services.queue_timeout() - timedelta(seconds=5))
+    token = str(lost.run_token)
+    # Retried a minute ago after a long wait: its clock starts again at the retry.
+    lost_again = queued(sample, personas, status=JobStatus.FAILED, created=now - timedelta(days=2))
+    lost_again = services.report_retry(job=lost_again, by=personas.auditor)
+    assert services.report_reap_stale() == 1
+    lost.refresh_from_db()
+    lost_again.refresh_from_db()
+    assert lost.status == JobStatus.FAILED and lost.finished_at is not None
+    assert "No worker picked this report up within 60 minutes" in lost.error
+    assert lost_again.status == JobStatus.QUEUED
+    # The message turns up after all (the broker came back): the job stays failed, nothing renders.
+    assert runner.report_run(job_id=str(lost.pk), token=token) is None
+    lost.refresh_from_db()
+    assert lost.status == JobStatus.FAILED and lost.attempts == 0 and not lost.file
+    assert services.report_retry(job=lost, by=personas.consultant).status == JobStatus.QUEUED
 
 
 def test_progress_is_written_as_the_worker_goes(sample: Any, personas: Personas, monkeypatch: Any) -> None:
