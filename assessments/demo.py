@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.models import User
 from assessments import services
 from assessments.choices import AssessmentStatus, ResultStatus
+from assessments.demo_evidence import seed_evidence
 from assessments.models import Assessment, Result
 from zones.models import Site
 
@@ -95,4 +96,5 @@ def seed_assessment(site: Site) -> Assessment | None:
             fields["justification"] = extra
         who = owner if result.zone_id and result.target.name == "Enterprise IT" else consultant
         services.result_update(result=result, by=who, fields=fields)
+    seed_evidence(assessment, consultant, owner)
     return assessment

@@ -1,9 +1,13 @@
 """A consultant asks for the gap-assessment report on the assessment page, watches its progress and
-downloads the PDF; the reports page lists it."""
+downloads the PDF; the reports page lists it. An auditor takes the evidence bundle away and checks it."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,7 @@ from django.db import connection
 from pypdf import PdfReader
 
 from assessments.demo import TITLE
-from assessments.models import Assessment
+from assessments.models import Assessment, Evidence
 from reports import runner, tasks
 from reports.models import ReportJob
 from tests.e2e.conftest import login, screenshot
@@ -89,3 +93,53 @@ def test_consultant_requests_the_gap_report_and_downloads_it(
     row = page.locator("#reports tbody tr").first
     assert "Gap assessment (PDF)" in row.inner_text() and "Succeeded" in row.inner_text()
     screenshot(page, "reports-list")
+
+
+def test_auditor_requests_the_evidence_bundle_and_it_verifies(
+    worker_thread: list[threading.Thread], page: Any, demo: None, asgi_server: str, tmp_path: Path
+) -> None:
+    """An auditor, who can change nothing, takes the evidence away: the ZIP downloaded through the
+    page is the one the job recorded, and every file in it matches the manifest the page vouches for."""
+    assessment = Assessment.objects.get(title=TITLE)
+    uploaded = Evidence.objects.filter(assessment=assessment).exclude(file="")
+    assert uploaded.count() == 3  # the demo's evidence files (references are listed, not carried)
+    login(page, asgi_server, "demo-auditor")
+    page.goto(f"{asgi_server}/assessments/{assessment.pk}/")
+    page.locator("#report-requests").get_by_role("button", name="Evidence bundle (ZIP)").click()
+
+    page.wait_for_url(f"{asgi_server}/reports/*/")
+    link = page.locator("#download-report")
+    link.wait_for(timeout=120_000)
+    status = page.locator("#report-status")
+    assert status.get_attribute("data-status") == "succeeded"
+    shown = " ".join(status.inner_text().split())
+    screenshot(page, "bundle-ready")
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.startswith("riverside-water-treatment-works-evidence-bundle-")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+
+    job = ReportJob.objects.get(kind="evidence_bundle")
+    assert job.requested_by is not None and job.requested_by.username == "demo-auditor"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == job.sha256 and job.sha256 in shown
+    with zipfile.ZipFile(path) as archive:
+        manifest_bytes = archive.read("manifest.json")
+        assert hashlib.sha256(manifest_bytes).hexdigest() == job.output_info["manifest_sha256"]
+        assert job.output_info["manifest_sha256"] in shown
+        manifest = json.loads(manifest_bytes)
+        listed = {entry["path"]: entry for entry in manifest["files"]}
+        assert set(listed) == set(archive.namelist()) - {"manifest.json"}
+        for name, entry in listed.items():
+            data = archive.read(name)
+            assert (len(data), hashlib.sha256(data).hexdigest()) == (entry["size"], entry["sha256"]), name
+        carried = {entry["evidence_id"] for entry in listed.values() if entry.get("evidence_id")}
+        assert carried == {str(pk) for pk in uploaded.values_list("pk", flat=True)}
+        assert all(
+            listed[name].get("matches_upload")
+            for name in listed
+            if name.startswith("evidence/") and listed[name].get("evidence_id")
+        )
+        assert PdfReader(io.BytesIO(archive.read("gap-assessment.pdf"))).pages
