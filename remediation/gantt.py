@@ -128,6 +128,7 @@ def render_gantt(
         y += LANE_HEAD
         if not rows:
             out.append(f'<text x="10" y="{y + 16}" fill="#5b6675" font-style="italic">No actions in this phase</text>')
+            y += ROW
         for bar in rows:
             out.append(_bar(bar, y, x, today))
             y += ROW

@@ -71,6 +71,15 @@ def _gap_assessment(job: ReportJob, progress: ProgressFn, workdir: Path) -> Outp
     return Output(path, _basename(job, "gap-assessment", "pdf"), "application/pdf", pages=pdf.pages)
 
 
+def _roadmap(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from reports.pdf.roadmap import render_roadmap
+
+    pdf = render_roadmap(job.site, progress=progress)
+    path = workdir / "report.pdf"
+    path.write_bytes(pdf.data)
+    return Output(path, _basename(job, "roadmap", "pdf"), "application/pdf", pages=pdf.pages)
+
+
 def _optional(module: str, name: str, kind: str) -> Any:
     try:
         return getattr(importlib.import_module(module), name)
@@ -115,6 +124,7 @@ def _export(name: str, extension: str, content_type: str) -> Renderer:
 
 RENDERERS: dict[str, Renderer] = {
     ReportKind.GAP_ASSESSMENT: _gap_assessment,
+    ReportKind.ROADMAP: _roadmap,
     ReportKind.EVIDENCE_BUNDLE: _evidence_bundle,
     ReportKind.RESULTS_CSV: _export("results_csv", "csv", "text/csv; charset=utf-8"),
     ReportKind.RESULTS_XLSX: _export(

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from accounts.access import Action, AnyUser
 from assessments.models import Assessment
 from reports.models import ReportJob
+from zones.models import Site
 
 
 def jobs_for(user: AnyUser) -> QuerySet[ReportJob]:
@@ -23,6 +24,11 @@ def jobs_for(user: AnyUser) -> QuerySet[ReportJob]:
 
 def recent_jobs(user: AnyUser, assessment: Assessment, limit: int = 4) -> list[ReportJob]:
     return list(jobs_for(user).filter(assessment=assessment)[:limit])
+
+
+def recent_site_jobs(user: AnyUser, site: Site, kind: str, limit: int = 4) -> list[ReportJob]:
+    """The latest jobs of one site-level kind (the roadmap) of `site` that the person may see."""
+    return list(jobs_for(user).filter(site=site, kind=kind, assessment__isnull=True)[:limit])
 
 
 def filter_jobs(jobs: QuerySet[ReportJob], filters: dict[str, Any], user: AnyUser) -> QuerySet[ReportJob]:

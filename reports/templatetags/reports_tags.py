@@ -30,6 +30,15 @@ def recent_reports(context: Any, assessment: Any, limit: int = 4) -> list[Report
     return selectors.recent_jobs(request.user, assessment, limit)
 
 
+@register.simple_tag(takes_context=True)
+def recent_site_reports(context: Any, site: Any, kind: str = ReportKind.ROADMAP, limit: int = 4) -> list[ReportJob]:
+    """The latest `kind` report jobs of `site` (the roadmap by default) that the person looking may see."""
+    request = context.get("request")
+    if request is None or site is None:
+        return []
+    return selectors.recent_site_jobs(request.user, site, kind, limit)
+
+
 @register.simple_tag
 def assessment_buttons() -> tuple[tuple[str, str, str], ...]:
     return tuple((str(kind), label, fmt) for kind, label, fmt in ASSESSMENT_BUTTONS)

@@ -75,6 +75,12 @@ def test_empty_lanes_say_so_and_today_out_of_range_is_not_drawn() -> None:
     root = parse(svg)
     assert svg.count("No actions in this phase") == 2
     assert root.find(".//svg:line[@class='gantt-today']", NS) is None
+    # Each note sits in its own row, above the next lane's heading and inside the chart.
+    notes = [float(t.get("y") or 0) for t in root.iter(f"{{{NS['svg']}}}text") if t.text == "No actions in this phase"]
+    heads = [float(r.get("y") or 0) for r in root.iter(f"{{{NS['svg']}}}rect") if r.get("fill") == "#eef2f6"]
+    height = float(root.get("height") or 0)
+    assert len(heads) == 2 and heads[0] < notes[0] < heads[1] < notes[1] < height
+    assert heads[1] - notes[0] >= 8 and height - notes[1] >= 8
 
 
 def test_where_an_action_sits_on_the_timeline() -> None:

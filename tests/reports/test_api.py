@@ -104,7 +104,7 @@ def test_a_failed_job_is_explained_and_retried_through_the_api(
     ("body", "field", "message"),
     [
         ({"kind": "poster"}, "kind", "is not a report kind"),
-        ({"kind": "roadmap"}, "kind", "not available yet"),
+        ({"kind": "roadmap"}, "site", "made from a site"),
         ({"kind": "gap_assessment"}, "assessment", "made from an assessment"),
         ({"kind": "results_csv", "assessment": "not-a-uuid"}, "assessment", ""),
         ({"kind": "results_csv", "assessment": str(uuid.uuid4())}, "assessment", "does not exist"),
@@ -113,19 +113,41 @@ def test_a_failed_job_is_explained_and_retried_through_the_api(
 def test_bad_requests_are_400_with_field_errors(
     sample: Any, personas: Personas, body: dict[str, str], field: str, message: str
 ) -> None:
-    if body["kind"] == "roadmap":
-        body = {**body, "site": str(personas.site.pk)}
+    if body["kind"] == "roadmap":  # an assessment given instead of the site
+        body = {**body, "assessment": str(sample.assessment.pk)}
     response = api_as(personas.consultant).post(URL, body, format="json")
     assert response.status_code == 400
     assert message in " ".join(response.json()[field])
     assert not ReportJob.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["auditor", "owner"])
+def test_a_roadmap_of_a_site_is_accepted_and_rendered(
+    sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = api_as(personas.by_name(name))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"kind": "roadmap", "site": str(personas.site.pk)}, format="json")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["kind"] == "roadmap" and body["site"] == str(personas.site.pk) and body["assessment"] is None
+    assert body["target"] == "Site A"
+    job = client.get(body["links"]["self"]).json()
+    assert job["status"] == "succeeded", job["error"]
+    assert job["output"]["content_type"] == "application/pdf" and job["output"]["pages"] >= 8
+    assert job["output"]["filename"].startswith("site-a-roadmap-")
+    download = client.get(job["links"]["download"])
+    assert download.status_code == 200 and download.getvalue().startswith(b"%PDF-")
+    assert download["X-Checksum-SHA256"] == job["output"]["sha256"]
+
+
 def test_another_organizations_site_does_not_exist(sample: Any, personas: Personas) -> None:
+    # As for an assessment (above): an id outside the caller's scope is a field error, like a made-up one.
     response = api_as(personas.consultant).post(
         URL, {"kind": "roadmap", "site": str(personas.other_site.pk)}, format="json"
     )
     assert response.status_code == 400 and "does not exist" in str(response.json()["site"])
+    assert not ReportJob.objects.exists()
 
 
 def test_unknown_fields_are_refused(sample: Any, personas: Personas) -> None:

@@ -75,11 +75,54 @@ def test_the_buttons_request_a_report_for_every_member(
     assert download.status_code == 200 and download.getvalue().startswith(b"%PDF-")
 
 
-def test_an_unavailable_kind_goes_back_with_the_reason(client: Any, sample: Any, personas: Personas) -> None:
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+def test_the_roadmap_button_requests_a_report_of_the_site(
+    client: Any, sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(personas.by_name(name))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/reports/request/", {"kind": ReportKind.ROADMAP, "site": str(personas.site.pk)})
+    if name == "outsider":  # another organization's site does not exist for them
+        assert response.status_code == 404 and not ReportJob.objects.exists()
+        return
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/{job.pk}/"
+    assert (job.kind, job.site, job.assessment, job.status) == ("roadmap", personas.site, None, JobStatus.SUCCEEDED)
+    page = client.get(response["Location"]).content.decode()
+    assert "Remediation roadmap (PDF) requested" in page
+    download = client.get(f"/reports/{job.pk}/download/")
+    assert download.status_code == 200 and download.getvalue().startswith(b"%PDF-")
+    # Back on the roadmap page, the latest roadmap report is there to download.
+    roadmap = client.get(f"/roadmap/?site={personas.site.pk}").content.decode()
+    assert 'name="kind" value="roadmap"' in roadmap and f'name="site" value="{personas.site.pk}"' in roadmap
+    assert f'href="/reports/{job.pk}/download/"' in roadmap
+
+
+def test_another_organizations_site_is_404_and_an_assessment_is_not_a_site(
+    client: Any, sample: Any, personas: Personas
+) -> None:
     client.force_login(personas.consultant)
-    response = client.post("/reports/request/", {"kind": "roadmap", "site": str(personas.site.pk)}, follow=True)
-    assert "not available yet" in response.content.decode()
+    other = client.post("/reports/request/", {"kind": ReportKind.ROADMAP, "site": str(personas.other_site.pk)})
+    assert other.status_code == 404
+    wrong = client.post(
+        "/reports/request/", {"kind": ReportKind.ROADMAP, "assessment": str(sample.assessment.pk)}, follow=True
+    )
+    assert wrong.redirect_chain[0] == (sample.assessment.get_absolute_url(), 302)
+    assert "made from a site" in wrong.content.decode()
     assert not ReportJob.objects.exists()
+
+
+def test_the_roadmap_page_lists_only_its_sites_roadmap_reports(client: Any, sample: Any, personas: Personas) -> None:
+    gap = make_job(sample, personas)
+    roadmap = make_job(sample, personas, kind=ReportKind.ROADMAP, assessment=None)
+    elsewhere = ReportJob.objects.create(
+        kind=ReportKind.ROADMAP, site=personas.other_site, requested_by=personas.outsider, run_token=uuid.uuid4()
+    )
+    client.force_login(personas.auditor)
+    page = client.get(f"/roadmap/?site={personas.site.pk}").content.decode()
+    assert f"/reports/{roadmap.pk}/" in page
+    assert f"/reports/{gap.pk}/" not in page and f"/reports/{elsewhere.pk}/" not in page
+    assert 'href="/reports/?kind=roadmap"' in page
 
 
 def test_the_status_panel_polls_until_the_job_is_done(client: Any, sample: Any, personas: Personas) -> None:
