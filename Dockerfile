@@ -37,4 +37,7 @@ RUN mkdir -p /app/data \
 USER zonewise
 EXPOSE 8000
 
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000"]
+# One uvicorn process per core (WEB_CONCURRENCY; the Redis channel layer joins them). No WebSocket
+# compression: live messages are ~1 KB of JSON and each socket would compress each one (decision 0014).
+ENV WEB_CONCURRENCY=2
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws-per-message-deflate", "false"]

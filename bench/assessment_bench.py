@@ -442,7 +442,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, workers: int, log: Path, extra: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
         "-m",
@@ -457,6 +459,9 @@ def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> sub
         "--no-access-log",
         "--log-level",
         "warning",
+        "--ws-per-message-deflate",  # as in production (Dockerfile, decision 0014)
+        "false",
+        *extra,
     ]
     print(f"  server: {shlex.join(cmd[1:])}")
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
@@ -1020,6 +1025,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         type=float,
         help="read timeout of the channel layer's Redis connections, seconds (default: redis-py's own)",
     )
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more uvicorn argument, repeatable (e.g. --server-arg=--ws-per-message-deflate=true)",
+    )
     parser.add_argument("--profile", type=int, metavar="N", help="also profile N in-process PATCHes and workspaces")
     parser.add_argument("--no-server", action="store_true", help="stop after the in-process figures")
     parser.add_argument(
@@ -1068,7 +1080,7 @@ def main(argv: Sequence[str]) -> int:
 
         port = free_port()
         print(f"\n[2] uvicorn on port {port}")
-        server = start_server(env, port, args.workers, server_log)
+        server = start_server(env, port, args.workers, server_log, args.server_arg)
         cookie = session_cookie(fx.consultant)
         with CpuWindow(report, "the pages over HTTP", server.pid):
             over_http(port, fx, cookie, args.rounds, args.warmup, report)

@@ -24,7 +24,9 @@ def test_services_present_with_health_checks() -> None:
 
 def test_web_is_asgi_and_checks_healthz() -> None:
     web = compose()["services"]["web"]
-    assert "uvicorn config.asgi:application" in " ".join(web["command"])
+    command = " ".join(web["command"])
+    assert "uvicorn config.asgi:application" in command
+    assert "--ws-per-message-deflate false" in command  # decision 0014
     assert "/healthz" in " ".join(web["healthcheck"]["test"])
 
 
