@@ -9,7 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404
+from django.http import Http404
+
+from config.downloads import DownloadResponse, attachment
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -100,9 +102,8 @@ def check_upload(file: UploadedFile) -> str:
     return content_type
 
 
-def evidence_file_response(evidence: Any) -> FileResponse:
-    """The one way an evidence file leaves the server (callers have passed the permission door):
-    as an attachment, never sniffed or rendered, with its SHA-256 for the recipient to check."""
+def evidence_file_response(evidence: Any) -> DownloadResponse:
+    """The one way an evidence file leaves the server (callers have passed the permission door)."""
     if not evidence.file:
         raise Http404(
             f"This evidence is a reference to a document held elsewhere ({evidence.reference}); "
@@ -112,13 +113,9 @@ def evidence_file_response(evidence: Any) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file of this evidence is missing from storage.") from exc
-    response = FileResponse(
+    return attachment(
         handle,
-        as_attachment=True,
         filename=evidence.filename or "evidence",
         content_type=evidence.content_type or "application/octet-stream",
+        sha256=evidence.sha256,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Checksum-SHA256"] = evidence.sha256
-    return response

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 
+from config.downloads import DownloadResponse, attachment
 from reports.models import ReportJob
 
 
@@ -15,18 +16,14 @@ class NotReady(Exception):
         super().__init__(f"This report is {job.get_status_display().lower()}; there is no file to download.")
 
 
-def report_file_response(job: ReportJob) -> FileResponse:
-    """The file as an attachment, never sniffed or rendered inline, with its SHA-256 for the recipient."""
+def report_file_response(job: ReportJob) -> DownloadResponse:
+    """The job's file as a download (config.downloads), or why there is none."""
     if not job.can_download:
         raise NotReady(job)
     try:
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file of this report is missing from storage; request the report again.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=job.filename or "report", content_type=job.content_type or None
+    return attachment(
+        handle, filename=job.filename or "report", content_type=job.content_type or None, sha256=job.sha256
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Checksum-SHA256"] = job.sha256
-    return response

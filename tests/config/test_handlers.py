@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
 
@@ -56,7 +57,9 @@ def request(method: str, path: str, body: bytes = b"", headers: list[tuple[bytes
         await communicator.wait(timeout=10)
         return {"status": start["status"], "headers": start["headers"], "body": content}
 
-    return async_to_sync(scenario)()
+    # Its own thread and loop: a session-scoped Playwright may be running a loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
 
 
 def test_a_page_through_the_asgi_application_passes_every_middleware() -> None:
