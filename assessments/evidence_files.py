@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404
+from django.http import FileResponse, Http404
 
-from config.downloads import DownloadResponse, attachment
+from config.downloads import attachment
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -102,7 +102,7 @@ def check_upload(file: UploadedFile) -> str:
     return content_type
 
 
-def evidence_file_response(evidence: Any) -> DownloadResponse:
+def evidence_file_response(evidence: Any) -> FileResponse:
     """The one way an evidence file leaves the server (callers have passed the permission door)."""
     if not evidence.file:
         raise Http404(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 
-from config.downloads import DownloadResponse, attachment
+from config.downloads import attachment
 from reports.models import ReportJob
 
 
@@ -16,7 +16,7 @@ class NotReady(Exception):
         super().__init__(f"This report is {job.get_status_display().lower()}; there is no file to download.")
 
 
-def report_file_response(job: ReportJob) -> DownloadResponse:
+def report_file_response(job: ReportJob) -> FileResponse:
     """The job's file as a download (config.downloads), or why there is none."""
     if not job.can_download:
         raise NotReady(job)

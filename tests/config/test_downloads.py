@@ -1,4 +1,4 @@
-"""Files leave the server a block at a time under ASGI, never read whole into memory (config/downloads.py)."""
+"""Files leave the server a block at a time under ASGI, never read whole into memory (config/handlers.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ import hashlib
 import io
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from assessments import services
-from config.downloads import DownloadResponse, attachment
+from config.downloads import attachment
+from config.handlers import stream_in_blocks
 from tests.assessments.helpers import make_zone
 from tests.config.test_handlers import request
 from tests.conftest import Personas
@@ -33,6 +36,7 @@ def test_the_file_is_read_one_block_at_a_time_as_it_is_sent() -> None:
     handle = CountingFile(data)
     response = attachment(handle, filename="rules.txt", content_type="text/plain", sha256="x" * 64)
     response.block_size = 64 * 1024
+    stream_in_blocks(response)
     reads_before_each_part: list[int] = []
 
     async def consume() -> bytes:
@@ -56,9 +60,14 @@ def test_the_file_is_read_one_block_at_a_time_as_it_is_sent() -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_sync_client_still_gets_the_whole_file() -> None:
-    response = DownloadResponse(io.BytesIO(b"plain"), as_attachment=True, filename="a.txt")
-    assert b"".join(response) == b"plain"
+@pytest.mark.django_db(transaction=True)
+def test_static_files_through_the_asgi_application_are_streamed_too() -> None:
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # WhiteNoise answers with a FileResponse over a sync iterator
+        response = request("GET", "/static/css/app.css")
+    assert response["status"] == 200
+    assert response["body"] == css
 
 
 @pytest.mark.django_db(transaction=True)
