@@ -1,5 +1,6 @@
 /* The assessment's WebSocket: presence, and changes made by others (docs/live-protocol.md).
-   Exposes window.ZonewiseLive = { on(type, fn), send(message), me }. Reconnects with back-off. */
+   Exposes window.ZonewiseLive = { on(type, fn), send(message), me }. Reconnects with back-off; after a
+   reconnect it emits "resume", since what was sent while the socket was away is not replayed. */
 (function () {
   "use strict";
   const root = document.getElementById("live-root");
@@ -8,6 +9,7 @@
   let socket = null;
   let retry = 0;
   let beat = null;
+  let away = false; // the socket closed since the last hello: messages may have been missed
   const live = {
     me: null,
     people: [],
@@ -62,10 +64,16 @@
         renderPresence(live.people);
       }
       emit(message.type, message);
+      if (message.type === "hello" && away) {
+        away = false;
+        emit("resume", {});
+      }
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       clearInterval(beat);
       root.classList.add("is-offline");
+      if (event.code === 4403) return; // not allowed on this assessment (any more): do not knock again
+      if (live.me) away = true;
       emit("close", {});
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 500 * 2 ** retry);

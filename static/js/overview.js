@@ -15,6 +15,6 @@
       window.htmx.ajax("GET", root.dataset.heatmapUrl, { target: "#heatmap", swap: "innerHTML" });
     }, 150);
   }
-  ["result.updated", "assessment.resynced"].forEach((t) => window.ZonewiseLive.on(t, refresh));
+  ["result.updated", "assessment.resynced", "resume"].forEach((t) => window.ZonewiseLive.on(t, refresh));
   window.ZonewiseLive.on("assessment.updated", () => window.location.reload());
 })();

@@ -291,7 +291,35 @@
       if (panel && !panel.hidden && panel.dataset.kind === "evidence") loadPanel(row, "evidence");
     });
     live.on("assessment.resynced", () => refreshTargets());
+    live.on("resume", () => catchUp());
     live.on("assessment.updated", (m) => { if (m.status) window.location.reload(); });
+  }
+
+  // --- catching up after the socket was away (a network drop, a laptop asleep, a server restart) ---
+  // What others saved meanwhile was not replayed: read this page's results again and show what changed.
+  async function catchUp() {
+    refreshTargets();
+    let next = root.dataset.catchUpUrl;
+    try {
+      while (next) {
+        const response = await fetch(next, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        const page = await response.json();
+        page.results.forEach((result) => {
+          const row = rowById(result.id);
+          if (!row || Number(result.version) <= Number(row.dataset.version)) return;
+          if (row._dirty.size || row._inflight) {
+            setState(row, (result.updated_by_name || "Someone") + " changed this while you were offline; when you save you will see both versions.", "pending");
+            return;
+          }
+          applyServer(row, result, null);
+          setState(row, "Updated by " + (result.updated_by_name || "someone") + " while you were offline", "live");
+        });
+        next = page.next;
+      }
+    } catch (e) {
+      // Still unreachable: the socket will close again and the next "resume" retries.
+    }
   }
 
   // --- panels: comments, evidence, history --------------------------------------------------------

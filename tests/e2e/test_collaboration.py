@@ -111,3 +111,55 @@ def test_heatmap_cell_changes_live(page: Any, second_page: Any, demo: None, asgi
     )
     assert "gap-1" in (cell.get_attribute("class") or "")
     screenshot(second_page, "collab-heatmap")
+
+
+def test_after_the_socket_was_away_the_page_catches_up_and_keeps_what_was_typed(
+    page: Any, demo: None, asgi_server: str
+) -> None:
+    """Messages sent while a socket is down are not replayed (a network drop, a laptop asleep, a
+    deploy): when it reconnects, the workspace reads its results again. A row nobody is typing in
+    takes the newer version; a row with unsaved typing keeps the typing and says what happened."""
+    assessment = Assessment.objects.get(title=TITLE)
+    dmz = Zone.objects.get(site=assessment.site, name="Plant DMZ")
+    sr11 = Result.objects.get(assessment=assessment, zone=dmz, requirement__ref="SR 1.1")
+    sr12 = Result.objects.get(assessment=assessment, zone=dmz, requirement__ref="SR 1.2")
+    consultant = User.objects.get(username="demo-consultant")
+    routes: list[Any] = []
+    deaf = {"on": False}
+
+    def through(route: Any) -> None:
+        server = route.connect_to_server()
+        routes.append(route)
+        # While "deaf", what the server says never reaches the page: the messages are lost.
+        server.on_message(lambda message: None if deaf["on"] else route.send(message))
+
+    page.route_web_socket("**/ws/assessments/**", through)
+    login(page, asgi_server, "demo-owner")
+    open_workspace(page, asgi_server, assessment, dmz, "FR1")
+    assert len(routes) == 1
+
+    deaf["on"] = True
+    page.evaluate("document.getElementById('live-root').dataset.saveDelay = '60000'")  # saved on blur only
+    row(page, sr12).locator('[data-field="observations"]').fill("Owner, not saved yet: shared account on the HMI")
+    services.result_update(result=sr11, by=consultant, fields={"status": ResultStatus.MET})
+    services.result_update(result=sr12, by=consultant, fields={"observations": "Consultant: checked the HMI"})
+    page.wait_for_timeout(1500)  # the live messages had time to arrive, and were lost
+    assert row(page, sr11).locator('[data-field="status"]').input_value() != "met"
+
+    deaf["on"] = False
+    routes[0].close(code=1001, reason="the network dropped")  # the page reconnects on its own
+    state11 = row(page, sr11).locator('[data-role="save-state"]')
+    state11.filter(has_text="while you were offline").wait_for(timeout=10_000)
+    assert len(routes) == 2
+    assert row(page, sr11).locator('[data-field="status"]').input_value() == "met"
+    assert "Casey Consultant" in state11.inner_text()
+    state12 = row(page, sr12).locator('[data-role="save-state"]')
+    assert "changed this while you were offline" in state12.inner_text()
+    typed = row(page, sr12).locator('[data-field="observations"]')
+    assert typed.input_value() == "Owner, not saved yet: shared account on the HMI"
+    screenshot(page, "caught-up-after-reconnect")
+
+    # Saving the typed row now shows both versions instead of overwriting the consultant's.
+    typed.blur()
+    row(page, sr12).locator('[data-role="conflict"]').wait_for(timeout=10_000)
+    assert "Consultant: checked the HMI" in row(page, sr12).locator('[data-role="conflict"]').inner_text()
