@@ -17,7 +17,7 @@ class ZonewiseUserAdmin(UserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "created"]
+    list_display = ["name", "slug", "currency", "created"]
     search_fields = ["name"]
 
 

@@ -33,7 +33,11 @@ DEMO_LOGINS = (
 @transaction.atomic
 def seed_people() -> dict[str, Organization]:
     """Create (or refresh) the two demo organizations and the five demo logins."""
-    orgs = {name: Organization.objects.get_or_create(name=name)[0] for name in (FIRST_ORG, SECOND_ORG)}
+    currencies = {FIRST_ORG: "GBP", SECOND_ORG: "EUR"}
+    orgs = {
+        name: Organization.objects.update_or_create(name=name, defaults={"currency": currency})[0]
+        for name, currency in currencies.items()
+    }
     for login in DEMO_LOGINS:
         first, _, last = login.full_name.partition(" ")
         user, _ = User.objects.get_or_create(username=login.username, defaults={"first_name": first, "last_name": last})

@@ -118,6 +118,7 @@ class ActionForm(VersionedForm):
             Asset.objects.filter(zone__site=site).select_related("zone").order_by("zone__name", "name")
         )
         fields["owner"].queryset = _members(site)
+        fields["cost_estimate"].label = f"Cost estimate ({site.organization.currency})"
         current = self.instance.status if editing else ActionStatus.PROPOSED
         allowed = [current, *ACTION_TRANSITIONS[current]] if editing else [
             ActionStatus.PROPOSED, ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.DEFERRED,

@@ -8,7 +8,7 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "slug", "role", "created"]
+        fields = ["id", "name", "slug", "currency", "role", "created"]
         read_only_fields = fields
 
     def get_role(self, obj: Organization) -> str | None:

@@ -33,10 +33,11 @@ def days(value: Any) -> str:
 
 
 @register.filter
-def money(value: Any) -> str:
+def money(value: Any, currency: str = "") -> str:
+    """A cost in whole units with thousands separators, and the currency's ISO code when given: 3,800 GBP."""
     if value is None or value == "":
         return "—"
-    return f"{value:,.0f}"
+    return f"{value:,.0f} {currency}".rstrip()
 
 
 @register.simple_tag

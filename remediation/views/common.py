@@ -37,5 +37,6 @@ def page_context(request: HttpRequest, site: Site | None, tab: str) -> dict[str,
         "site": site,
         "sites": selectors.site_choices(request.user),
         "tab": tab,
+        "currency": site.organization.currency if site is not None else "",  # costs are in it (|money:currency)
         "can_change": site is not None and can(request.user, Can.CHANGE, site),
     }

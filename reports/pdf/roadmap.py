@@ -125,6 +125,7 @@ def context(report: RoadmapReport, charts: list[SafeString]) -> dict[str, object
         "r": report,
         "site": report.site,
         "organization": report.organization,
+        "currency": report.organization.currency,
         "stylesheets": [static_url("css/pdf/report.css"), static_url("css/pdf/roadmap.css")],
         "gantt_charts": charts,
         "kpi_charts": [(tile, mark_safe(tile.chart_svg)) for tile in report.kpi_tiles],  # escaped by program.charts

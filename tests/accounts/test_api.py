@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
@@ -61,3 +62,19 @@ def test_organization_detail_of_another_organization_is_404(personas: Personas) 
     client = api_as(personas.outsider)
     assert client.get(f"/api/v1/organizations/{personas.org.pk}/").status_code == 404
     assert client.get(f"/api/v1/organizations/{personas.other_org.pk}/").json()["role"] == "admin"
+
+
+def test_organizations_carry_their_currency(personas: Personas) -> None:
+    personas.org.currency = "GBP"
+    personas.org.save()
+    response = api_as(personas.owner).get("/api/v1/organizations/")
+    assert response.status_code == 200
+    assert [(o["name"], o["currency"]) for o in response.json()["results"]] == [("Org A", "GBP")]
+
+
+@pytest.mark.parametrize("code", ["eur", "EURO", "E1R", ""])
+def test_a_currency_must_be_an_iso_4217_code(personas: Personas, code: str) -> None:
+    personas.org.currency = code
+    with pytest.raises(ValidationError) as refused:
+        personas.org.full_clean()
+    assert "currency" in refused.value.message_dict

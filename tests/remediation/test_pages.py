@@ -345,3 +345,13 @@ def test_list_pages_take_constant_queries(client: Any, personas: Personas, scena
         make_action(personas.site, personas.owner, findings, title=f"A{n}", owner=personas.consultant)
         manual_finding(personas.site, personas.owner, title=f"F{n}")
     assert [_queries(client, u) for u in urls] == before
+
+
+def test_costs_are_shown_in_the_organizations_currency(client: Any, personas: Personas, action: Action) -> None:
+    personas.org.currency = "CHF"
+    personas.org.save()
+    Action.objects.filter(pk=action.pk).update(cost_estimate=1500)
+    client.force_login(personas.consultant)
+    assert "1,500 CHF" in client.get(f"/actions/{action.pk}/").content.decode()
+    assert "cost 1,500 CHF" in client.get(f"/roadmap/?site={personas.site.pk}").content.decode()
+    assert "Cost estimate (CHF)" in client.get(f"/actions/{action.pk}/edit/").content.decode()

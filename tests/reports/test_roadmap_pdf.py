@@ -60,6 +60,7 @@ def test_the_demo_roadmap_shows_phases_actions_owners_projection_and_kpis(demo: 
     for fact in ("Remediation roadmap", DEMO_SITE, "Northfield Water Authority", "Status as of 25 November 2026",
                  "Casey Consultant, Olivia Owner"):  # fmt: skip
         assert fact in cover, fact
+    assert re.search(r"[\d,]+ GBP external cost", cover), "costs in the organization's currency"
     for heading in ("1 Executive summary", "2 Timeline", "3 Phases and actions", "3.1 Quick win", "3.2 0-3 months",
                     "3.3 3-12 months", "3.4 12-18 months and beyond", "4 Overdue and unscheduled work",
                     "5 Projected security levels", "6 Security programme KPIs",
