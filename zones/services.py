@@ -6,11 +6,19 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from zones.models import Asset, Conduit, Site, Versioned, Zone
 
 V = TypeVar("V", bound=Versioned)
+
+
+class InUse(Exception):
+    """Records that must outlive the object still refer to it (HTTP 409, or the confirmation page says so)."""
+
+    def __init__(self, obj: Any, blockers: list[str]) -> None:
+        self.blockers = blockers
+        super().__init__(f"{obj} cannot be deleted: it is still referred to by {'; '.join(blockers)}.")
 
 
 class StaleObjectError(Exception):
@@ -115,27 +123,75 @@ def conduit_save(
     return conduit
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _site_records(site: Site) -> list[str]:
+    """What belongs to a site beyond its model: the programme's and remediation's records, found through
+    the relations those apps declare to Site and Asset (related names, no imports of theirs here)."""
+    vulnerabilities = Asset._meta.get_field("vulnerabilities").related_model._default_manager
+    counts = [
+        (vulnerabilities.filter(asset__zone__site=site).count(), "vulnerability", "vulnerabilities"),
+        (site.findings.count(), "finding", "findings"),
+        (site.remediation_actions.count(), "remediation action", "remediation actions"),
+        (site.training_records.count(), "training record", "training records"),
+        (site.exercises.count(), "incident-response exercise", "incident-response exercises"),
+        (site.kpi_snapshots.count(), "monthly KPI snapshot", "monthly KPI snapshots"),
+        (site.report_jobs.count(), "report", "reports"),
+    ]
+    return [_count(n, one, many) for n, one, many in counts if n]
+
+
 def delete_impact(obj: Site | Zone | Conduit | Asset) -> list[str]:
     """What goes with an object when it is deleted, in words for the confirmation page."""
     if isinstance(obj, Site):
         zones, conduits = obj.zones.count(), obj.conduits.count()
         assets = Asset.objects.filter(zone__site=obj).count()
-        return [f"{zones} zones", f"{conduits} conduits", f"{assets} assets"] if zones or conduits else []
+        structure = [_count(zones, "zone", "zones"), _count(conduits, "conduit", "conduits")]
+        structure.append(_count(assets, "asset", "assets"))
+        return [line for line in structure if not line.startswith("0 ")] + _site_records(obj)
     if isinstance(obj, Zone):
         impact = []
         if n := obj.assets.count():
-            impact.append(f"{n} assets in this zone")
+            impact.append(f"{_count(n, 'asset', 'assets')} in this zone")
+            if v := obj.assets.aggregate(n=models.Count("vulnerabilities"))["n"]:
+                impact.append(f"{_count(v, 'vulnerability', 'vulnerabilities')} recorded on those assets")
         if n := obj.conduits.count():
-            impact.append(f"its place in {n} conduits (a conduit left with fewer than two zones is deleted too)")
+            impact.append(
+                f"its place in {_count(n, 'conduit', 'conduits')}"
+                " (a conduit left with fewer than two zones is deleted too)"
+            )
         return impact
-    if isinstance(obj, Asset) and (n := obj.boundary_of.count()):
-        return [f"its role as boundary device on {n} conduits"]
+    if isinstance(obj, Asset):
+        impact = []
+        if n := obj.boundary_of.count():
+            impact.append(f"its role as boundary device on {_count(n, 'conduit', 'conduits')}")
+        if n := obj.vulnerabilities.count():
+            impact.append(_count(n, "vulnerability recorded on it", "vulnerabilities recorded on it"))
+        return impact
     return []
+
+
+def delete_blockers(obj: Site | Zone | Conduit | Asset) -> list[str]:
+    """Records that must outlive the object, and so keep it from being deleted: an assessment is the
+    record of what was assessed, so a site with assessments, or a zone or conduit with results, stays."""
+    if isinstance(obj, Site):
+        titles = list(obj.assessments.order_by("title").values_list("title", flat=True))
+    elif isinstance(obj, (Zone, Conduit)):
+        titles = list(obj.results.order_by("assessment__title").values_list("assessment__title", flat=True).distinct())
+    else:
+        return []
+    if not titles:
+        return []
+    return [f"{_count(len(titles), 'assessment', 'assessments')}: {', '.join(titles)}"]
 
 
 @transaction.atomic
 def object_delete(*, obj: Site | Zone | Conduit | Asset, expected_version: int | None = None) -> None:
     _check_version(obj, expected_version)
+    if blockers := delete_blockers(obj):
+        raise InUse(obj, blockers)
     if isinstance(obj, Site):
         Asset.objects.filter(zone__site=obj).delete()
         obj.conduits.all().delete()

@@ -269,13 +269,20 @@ def object_delete(request: HttpRequest, kind: str, pk: Any) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
     obj = _get(request, KINDS[kind], pk, Action.CHANGE)
-    impact = services.delete_impact(obj)
-    if request.method == "POST":
+    impact, blockers = services.delete_impact(obj), services.delete_blockers(obj)
+    if request.method == "POST" and not blockers:
         target = _after_delete(obj)
-        services.object_delete(obj=obj)
-        messages.success(request, f"{obj._meta.verbose_name.capitalize()} “{obj}” deleted.")
-        return redirect(target)
-    return render(request, "zones/confirm_delete.html", {"obj": obj, "kind": kind, "impact": impact})
+        try:
+            services.object_delete(obj=obj)
+        except services.InUse as exc:  # an assessment arrived since the page was shown
+            blockers = exc.blockers
+        else:
+            messages.success(request, f"{obj._meta.verbose_name.capitalize()} “{obj}” deleted.")
+            return redirect(target)
+    context = {"obj": obj, "kind": kind, "impact": impact, "blockers": blockers}
+    return render(
+        request, "zones/confirm_delete.html", context, status=409 if blockers and request.method == "POST" else 200
+    )
 
 
 @login_required

@@ -14,6 +14,14 @@ from rest_framework.response import Response
 from accounts.access import Action, can, restrict
 
 
+class Conflict(APIException):
+    """The request is sound but the object's state forbids it (deleting what an assessment refers to)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This object is still in use."
+    default_code = "in_use"
+
+
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "This object was changed by someone else since you read it; fetch it again."

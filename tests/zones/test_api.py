@@ -220,3 +220,15 @@ def test_a_zone_with_conduits_or_assets_does_not_move_to_another_site(personas: 
         assert Zone.objects.get(pk=zone.pk).site_id == plant.site.pk
     empty = make_zone(plant.site, "Empty")
     assert client.patch(f"/api/v1/zones/{empty.pk}/", {"site": str(second.pk)}, format="json").status_code == 200
+
+
+def test_deleting_what_an_assessment_assessed_is_409_and_keeps_it(personas: Personas, plant: Plant) -> None:
+    from tests.assessments.helpers import make_assessment
+
+    make_assessment(plant.site, personas.consultant, zones=[plant.control], conduits=[], title="Gap 2026")
+    client = api_as(personas.consultant)
+    for url in (f"/api/v1/zones/{plant.control.pk}/", f"/api/v1/sites/{plant.site.pk}/"):
+        response = client.delete(url)
+        assert response.status_code == 409, url
+        assert "Gap 2026" in response.json()["detail"]
+    assert Zone.objects.filter(pk=plant.control.pk).exists()

@@ -124,7 +124,7 @@ def test_stale_form_save_shows_the_other_change(client: Any, personas: Personas,
 def test_delete_says_what_goes_with_it(client: Any, personas: Personas, plant: Plant) -> None:
     client.force_login(personas.owner)
     page = client.get(f"/zone/{plant.control.pk}/delete/").content.decode()
-    assert "1 assets in this zone" in page and "1 conduits" in page
+    assert "1 asset in this zone" in page and "its place in 1 conduit " in page
     assert Zone.objects.filter(pk=plant.control.pk).exists()
     client.post(f"/zone/{plant.control.pk}/delete/")
     assert not Zone.objects.filter(pk=plant.control.pk).exists()
@@ -174,3 +174,37 @@ def test_asset_page_warns_about_capability(client: Any, personas: Personas, plan
     client.force_login(personas.auditor)
     page = client.get(weak.get_absolute_url()).content.decode()
     assert "below zone" in page and "FR1" in page
+
+
+def test_what_an_assessment_assessed_cannot_be_deleted(client: Any, personas: Personas, plant: Plant) -> None:
+    from tests.assessments.helpers import make_assessment
+
+    make_assessment(plant.site, personas.consultant, zones=[plant.control], conduits=[], title="Gap 2026")
+    client.force_login(personas.owner)
+    page = client.get(f"/zone/{plant.control.pk}/delete/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "cannot be deleted" in body and "1 assessment: Gap 2026" in body
+    assert 'type="submit"' not in body.split('id="blockers"')[1]  # no delete button
+    refused = client.post(f"/zone/{plant.control.pk}/delete/")
+    assert refused.status_code == 409 and "Gap 2026" in refused.content.decode()
+    site_page = client.get(f"/site/{plant.site.pk}/delete/").content.decode()
+    assert "cannot be deleted" in site_page
+    assert Zone.objects.filter(pk=plant.control.pk).exists()
+    assert Asset.objects.filter(pk=plant.plc.pk).exists()
+
+
+def test_delete_lists_the_records_of_other_apps_that_go_with_it(client: Any, personas: Personas, plant: Plant) -> None:
+    from datetime import date
+
+    from tests.program.factories import critical
+
+    critical(plant.plc, date(2026, 3, 1), cve="CVE-2026-0001")
+    critical(plant.plc, date(2026, 3, 2), cve="CVE-2026-0002")
+    client.force_login(personas.owner)
+    assert "2 vulnerabilities recorded on it" in client.get(f"/asset/{plant.plc.pk}/delete/").content.decode()
+    assert (
+        "2 vulnerabilities recorded on those assets" in client.get(f"/zone/{plant.control.pk}/delete/").content.decode()
+    )
+    site_page = client.get(f"/site/{plant.site.pk}/delete/").content.decode()
+    assert "2 zones" in site_page and "2 vulnerabilities" in site_page

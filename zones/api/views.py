@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
 from accounts.access import Action, can, organizations_for
-from accounts.api.viewsets import PreconditionFailed, ScopedModelViewSet, expected_version
+from accounts.api.viewsets import Conflict, PreconditionFailed, ScopedModelViewSet, expected_version
 from zones import services
 from zones.api.serializers import AssetSerializer, ConduitSerializer, SiteSerializer, ZoneSerializer
 from zones.choices import ComponentType, Criticality, ZoneKind
@@ -59,6 +59,8 @@ class _ServiceWrites(ScopedModelViewSet):
             services.object_delete(obj=instance, expected_version=expected_version(self.request))
         except services.StaleObjectError as exc:
             raise PreconditionFailed(str(exc)) from exc
+        except services.InUse as exc:
+            raise Conflict(str(exc)) from exc
 
 
 class SiteViewSet(_ServiceWrites):
