@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 
 from zones.models import Asset, Conduit, Site, Versioned, Zone
 
@@ -173,13 +174,22 @@ def delete_impact(obj: Site | Zone | Conduit | Asset) -> list[str]:
     return []
 
 
+def _orphaned_conduits(zone: Zone) -> list[Conduit]:
+    """The conduits a zone's deletion leaves with fewer than two zones, which go with it."""
+    return [c for c in zone.conduits.prefetch_related("zones") if len(c.zones.all()) <= 2]
+
+
 def delete_blockers(obj: Site | Zone | Conduit | Asset) -> list[str]:
     """Records that must outlive the object, and so keep it from being deleted: an assessment is the
     record of what was assessed, so a site with assessments, or a zone or conduit with results, stays."""
     if isinstance(obj, Site):
         titles = list(obj.assessments.order_by("title").values_list("title", flat=True))
     elif isinstance(obj, (Zone, Conduit)):
-        titles = list(obj.results.order_by("assessment__title").values_list("assessment__title", flat=True).distinct())
+        # A zone takes with it the conduits it leaves with fewer than two zones: their results count too.
+        conduits = [c.pk for c in _orphaned_conduits(obj)] if isinstance(obj, Zone) else [obj.pk]
+        assessed = Q(zone=obj) if isinstance(obj, Zone) else Q()
+        results = obj.results.model._default_manager.filter(assessed | Q(conduit__in=conduits))
+        titles = list(results.order_by("assessment__title").values_list("assessment__title", flat=True).distinct())
     else:
         return []
     if not titles:
@@ -192,12 +202,19 @@ def object_delete(*, obj: Site | Zone | Conduit | Asset, expected_version: int |
     _check_version(obj, expected_version)
     if blockers := delete_blockers(obj):
         raise InUse(obj, blockers)
+    try:
+        _delete(obj)
+    except models.ProtectedError as exc:  # a reference delete_blockers does not know of yet: still a clear no
+        raise InUse(obj, [f"{len(exc.protected_objects)} records of other parts of Zonewise"]) from exc
+
+
+def _delete(obj: Site | Zone | Conduit | Asset) -> None:
     if isinstance(obj, Site):
         Asset.objects.filter(zone__site=obj).delete()
         obj.conduits.all().delete()
         obj.zones.all().delete()
     elif isinstance(obj, Zone):
-        orphaned = [c for c in obj.conduits.prefetch_related("zones") if len(c.zones.all()) <= 2]
+        orphaned = _orphaned_conduits(obj)
         obj.assets.all().delete()
         for conduit in orphaned:
             conduit.delete()

@@ -232,3 +232,14 @@ def test_deleting_what_an_assessment_assessed_is_409_and_keeps_it(personas: Pers
         assert response.status_code == 409, url
         assert "Gap 2026" in response.json()["detail"]
     assert Zone.objects.filter(pk=plant.control.pk).exists()
+
+
+def test_a_zone_whose_deletion_would_take_an_assessed_conduit_is_kept(personas: Personas, plant: Plant) -> None:
+    from tests.assessments.helpers import make_assessment
+
+    # Only the conduit is assessed; deleting either of its two zones would delete it too.
+    make_assessment(plant.site, personas.consultant, zones=[], conduits=[plant.conduit], title="Conduit review")
+    response = api_as(personas.consultant).delete(f"/api/v1/zones/{plant.control.pk}/")
+    assert response.status_code == 409
+    assert "Conduit review" in response.json()["detail"]
+    assert Zone.objects.filter(pk=plant.control.pk).exists() and Conduit.objects.filter(pk=plant.conduit.pk).exists()
