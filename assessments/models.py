@@ -14,7 +14,8 @@ from simple_history.models import HistoricalRecords
 from accounts.access import RestrictedQuerySet
 from assessments.choices import AssessmentStatus, ResultStatus
 from compliance.models import Catalogue, Requirement
-from zones.models import Conduit, Site, Versioned, Zone
+from core.versioning import Versioned
+from zones.models import Conduit, Site, Zone
 
 
 class Assessment(Versioned):

@@ -23,8 +23,8 @@ from assessments.models import Assessment, Comment, Evidence, Result
 from assessments.selectors import ResyncPlan, resync_plan
 from compliance.choices import Part
 from compliance.models import Catalogue
+from core.versioning import StaleObjectError
 from zones.models import Conduit, Site, Zone
-from zones.services import StaleObjectError
 
 SCALAR_FIELDS = ("title", "lead", "planned_start", "planned_end", "actual_start", "actual_end")
 RESULT_FIELDS = ("status", "observations", "countermeasure", "justification", "assignee")

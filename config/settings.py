@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "channels",
+    "core",
     "accounts",
     "compliance",
     "zones",

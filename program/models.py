@@ -16,8 +16,9 @@ from simple_history.models import HistoricalRecords
 
 from accounts.access import RestrictedQuerySet
 from accounts.models import Organization
+from core.versioning import Versioned
 from program.choices import REMEDIATED, ExerciseKind, ExerciseOutcome, Severity, VulnerabilityStatus
-from zones.models import Asset, Site, Versioned
+from zones.models import Asset, Site
 
 CVE_ID = re.compile(r"CVE-(\d{4})-(\d{4,19})")
 FIRST_CVE_YEAR = 1999

@@ -4,31 +4,17 @@ Each is one transaction and raises ValidationError on bad input, StaleObjectErro
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.versioning import check_version, lock, save_versioned
 from program.kpis import KPIS, Scope, add_months, period_for
 from program.models import Exercise, KpiSnapshot, TrainingRecord, Vulnerability
-from zones.models import Site, Versioned
-from zones.services import StaleObjectError
-
-R = TypeVar("R", Vulnerability, TrainingRecord, Exercise)
-
-
-def _save(model: type[R], obj: R, fields: dict[str, Any], expected_version: int | None) -> R:
-    if not obj._state.adding:
-        obj = model.objects.select_for_update().get(pk=obj.pk)
-        if expected_version is not None and expected_version != obj.version:
-            raise StaleObjectError(obj)
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    return obj
+from zones.models import Site
 
 
 @transaction.atomic
@@ -40,7 +26,7 @@ def vulnerability_save(
         current_site = Vulnerability.objects.filter(pk=vulnerability.pk).values_list("asset__zone__site", flat=True)
         if fields["asset"].zone.site_id != current_site.get():
             raise ValidationError({"asset": "A vulnerability cannot move to an asset of another site."})
-    return _save(Vulnerability, vulnerability, fields, expected_version)
+    return save_versioned(vulnerability, fields, expected_version)
 
 
 @transaction.atomic
@@ -50,7 +36,7 @@ def training_record_save(
     """Create or edit a training count."""
     if not record._state.adding and "site" in fields and fields["site"].pk != record.site_id:
         raise ValidationError({"site": "A training count cannot move to another site."})
-    return _save(TrainingRecord, record, fields, expected_version)
+    return save_versioned(record, fields, expected_version)
 
 
 @transaction.atomic
@@ -58,15 +44,14 @@ def exercise_save(*, exercise: Exercise, fields: dict[str, Any], expected_versio
     """Create or edit an incident-response exercise."""
     if not exercise._state.adding and "site" in fields and fields["site"].pk != exercise.site_id:
         raise ValidationError({"site": "An exercise cannot move to another site."})
-    return _save(Exercise, exercise, fields, expected_version)
+    return save_versioned(exercise, fields, expected_version)
 
 
 @transaction.atomic
 def record_delete(*, obj: Vulnerability | TrainingRecord | Exercise, expected_version: int | None = None) -> None:
     """Delete one row of program data (its history stays)."""
-    locked: Versioned = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and expected_version != locked.version:
-        raise StaleObjectError(locked)
+    locked = lock(obj)
+    check_version(locked, expected_version)
     locked.delete()
 
 

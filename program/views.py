@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import Action, can
+from core.versioning import StaleObjectError
 from program import csv_io, selectors, services
 from program.choices import Severity, VulnerabilityStatus
 from program.forms import CsvUploadForm, ExerciseForm, MonthForm, TrainingRecordForm, VulnerabilityForm
@@ -25,7 +26,6 @@ from program.kpis import Scope
 from program.models import Exercise, TrainingRecord, Vulnerability
 from zones.forms import VersionedForm
 from zones.models import Site
-from zones.services import StaleObjectError
 
 PAGE_SIZE = 100
 

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from accounts.access import RestrictedQuerySet
 from assessments.models import Assessment, Result
 from compliance.models import Requirement
+from core.versioning import Versioned
 from remediation.choices import (
     OPEN_ACTION_STATUSES,
     UNRESOLVED_FINDING_STATUSES,
@@ -25,7 +26,7 @@ from remediation.choices import (
     Phase,
     Severity,
 )
-from zones.models import Asset, Conduit, Site, Versioned, Zone
+from zones.models import Asset, Conduit, Site, Zone
 
 
 class Finding(Versioned):

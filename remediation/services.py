@@ -21,6 +21,7 @@ from assessments.selectors import summary
 from compliance import sl
 from compliance.choices import Kind
 from compliance.models import Requirement
+from core.versioning import StaleObjectError
 from remediation import rules
 from remediation.choices import (
     ACTION_TRANSITIONS,
@@ -34,7 +35,6 @@ from remediation.choices import (
 )
 from remediation.models import Action, Finding
 from zones.models import Asset, Conduit, Site, Zone
-from zones.services import StaleObjectError
 
 FINDING_FIELDS = (
     "zone", "conduit", "requirement", "title", "description", "source", "reference", "severity",

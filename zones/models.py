@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -16,6 +15,7 @@ from accounts.access import RestrictedQuerySet
 from accounts.models import Organization
 from compliance.fields import SLVectorField
 from compliance.sl import zero_vector
+from core.versioning import Versioned
 from zones.choices import (
     AssetRole,
     CapabilitySource,
@@ -25,24 +25,6 @@ from zones.choices import (
     Sector,
     ZoneKind,
 )
-
-
-class Versioned(models.Model):
-    """A row two people may edit at once: `version` goes up on every save (the ETag)."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            self.version += 1
-        super().save(*args, **kwargs)
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.version}"'
 
 
 class Site(Versioned):

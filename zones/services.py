@@ -3,59 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 
-from zones.models import Asset, Conduit, Site, Versioned, Zone
-
-V = TypeVar("V", bound=Versioned)
-
-
-class InUse(Exception):
-    """Records that must outlive the object still refer to it (HTTP 409, or the confirmation page says so)."""
-
-    def __init__(self, obj: Any, blockers: list[str]) -> None:
-        self.blockers = blockers
-        super().__init__(f"{obj} cannot be deleted: it is still referred to by {'; '.join(blockers)}.")
-
-
-class StaleObjectError(Exception):
-    """The object changed since the client read it (HTTP 412, or a form showing the newer values)."""
-
-    def __init__(self, obj: Versioned) -> None:
-        self.obj = obj
-        super().__init__(f"{obj} was changed by someone else (now version {obj.version}).")
-
-
-def _check_version(obj: Versioned, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != obj.version:
-        raise StaleObjectError(obj)
-
-
-def _apply(obj: V, fields: dict[str, Any], expected_version: int | None) -> V:
-    _check_version(obj, expected_version)
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    return obj
+from core.versioning import InUse, apply_fields, check_version, lock, save_versioned
+from zones.models import Asset, Conduit, Site, Zone
 
 
 @transaction.atomic
 def site_save(*, site: Site, fields: dict[str, Any], expected_version: int | None = None) -> Site:
-    if site.pk and not site._state.adding:
-        locked = Site.objects.select_for_update().get(pk=site.pk)
-        return _apply(locked, fields, expected_version)
-    return _apply(site, fields, None)
+    return save_versioned(site, fields, expected_version)
 
 
 @transaction.atomic
 def zone_save(*, zone: Zone, fields: dict[str, Any], expected_version: int | None = None) -> Zone:
     if not zone._state.adding:
-        locked = Zone.objects.select_for_update().get(pk=zone.pk)
+        locked = lock(zone)
         if (
             "site" in fields
             and fields["site"].pk != locked.site_id
@@ -63,19 +29,19 @@ def zone_save(*, zone: Zone, fields: dict[str, Any], expected_version: int | Non
         ):
             # Moving would take its assets along and leave its conduits joining two sites.
             raise ValidationError({"site": "A zone with assets or conduits cannot be moved to another site."})
-        return _apply(locked, fields, expected_version)
-    return _apply(zone, fields, None)
+        return apply_fields(locked, fields, expected_version)
+    return apply_fields(zone, fields)
 
 
 @transaction.atomic
 def asset_save(*, asset: Asset, fields: dict[str, Any], expected_version: int | None = None) -> Asset:
     if not asset._state.adding:
-        locked = Asset.objects.select_for_update().get(pk=asset.pk)
+        locked = lock(asset)
         new_zone = fields.get("zone")
         if new_zone is not None and new_zone.site_id != locked.zone.site_id and locked.boundary_of.exists():
             raise ValidationError({"zone": "This asset is a boundary device of a conduit; remove it there first."})
-        return _apply(locked, fields, expected_version)
-    return _apply(asset, fields, None)
+        return apply_fields(locked, fields, expected_version)
+    return apply_fields(asset, fields)
 
 
 def _validate_conduit_links(site: Site, zones: list[Zone], devices: list[Asset]) -> None:
@@ -100,8 +66,8 @@ def conduit_save(
     expected_version: int | None = None,
 ) -> Conduit:
     if not conduit._state.adding:
-        conduit = Conduit.objects.select_for_update().get(pk=conduit.pk)
-        _check_version(conduit, expected_version)
+        conduit = lock(conduit)
+        check_version(conduit, expected_version)
     for name, value in fields.items():
         setattr(conduit, name, value)
     site = conduit.site
@@ -199,7 +165,7 @@ def delete_blockers(obj: Site | Zone | Conduit | Asset) -> list[str]:
 
 @transaction.atomic
 def object_delete(*, obj: Site | Zone | Conduit | Asset, expected_version: int | None = None) -> None:
-    _check_version(obj, expected_version)
+    check_version(obj, expected_version)
     if blockers := delete_blockers(obj):
         raise InUse(obj, blockers)
     try:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import Action, can, organizations_for
+from core.versioning import InUse, StaleObjectError
 from zones import csv_io, history, selectors, services
 from zones.forms import AssetForm, ConduitForm, CsvUploadForm, SiteForm, VersionedForm, ZoneForm
 from zones.models import Asset, Conduit, Site, Zone
@@ -34,7 +35,7 @@ def _save_form(request: HttpRequest, form: VersionedForm, save: Any) -> Any | No
         return None
     try:
         return save(form.service_fields(), form.cleaned_data.get("version"))
-    except services.StaleObjectError as exc:
+    except StaleObjectError as exc:
         form.add_error(
             None,
             f"Someone else saved this {exc.obj._meta.verbose_name} while you were editing (now version "
@@ -274,7 +275,7 @@ def object_delete(request: HttpRequest, kind: str, pk: Any) -> HttpResponse:
         target = _after_delete(obj)
         try:
             services.object_delete(obj=obj)
-        except services.InUse as exc:  # an assessment arrived since the page was shown
+        except InUse as exc:  # an assessment arrived since the page was shown
             blockers = exc.blockers
         else:
             messages.success(request, f"{obj._meta.verbose_name.capitalize()} “{obj}” deleted.")

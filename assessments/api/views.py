@@ -42,7 +42,7 @@ from assessments.history import result_history
 from assessments.models import Assessment, Comment, Evidence, Result
 from assessments.selectors import ResyncPlan, results_for, resync_plan, summary
 from compliance.choices import FR_CODES
-from zones.services import StaleObjectError
+from core.versioning import StaleObjectError
 
 
 class PreconditionRequired(APIException):

@@ -17,8 +17,8 @@ from assessments.choices import TRANSITIONS, AssessmentStatus, ResultStatus
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment
 from assessments.views.common import errors_to_form, get_for
+from core.versioning import StaleObjectError
 from zones.models import Site
-from zones.services import StaleObjectError
 
 
 @login_required

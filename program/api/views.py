@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from accounts.access import Action, can
 from accounts.api.viewsets import PreconditionFailed, ScopedModelViewSet, expected_version
 from assessments.api.views import required_version, stale, with_etag
+from core.versioning import StaleObjectError
 from program import csv_io, selectors, services
 from program.api.serializers import (
     ExerciseSerializer,
@@ -38,7 +39,6 @@ from program.choices import ExerciseKind, ExerciseOutcome, Severity, Vulnerabili
 from program.kpis import Scope, parse_month
 from program.models import Exercise, TrainingRecord, Vulnerability
 from zones.models import Site
-from zones.services import StaleObjectError
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description='The ETag you read, e.g. "3"'

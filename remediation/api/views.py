@@ -24,6 +24,7 @@ from accounts.access import can
 from accounts.api.viewsets import ScopedModelViewSet
 from assessments.api.views import check_change, required_version, stale, with_etag
 from assessments.models import Assessment
+from core.versioning import StaleObjectError
 from remediation import selectors, services
 from remediation.api.serializers import (
     ActionPatchSerializer,
@@ -40,7 +41,6 @@ from remediation.choices import OPEN_ACTION_STATUSES, ActionStatus, FindingSourc
 from remediation.models import Action, Finding
 from remediation.timeline import gantt_svg
 from zones.models import Site
-from zones.services import StaleObjectError
 
 
 def _choices(values: list[str], noun: str, **kwargs: Any) -> filters.ChoiceFilter:

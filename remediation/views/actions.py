@@ -17,6 +17,7 @@ from accounts.access import Action as Can
 from accounts.access import can
 from accounts.models import User
 from assessments.views.common import errors_to_form, get_for
+from core.versioning import StaleObjectError
 from remediation import selectors, services
 from remediation.choices import ACTION_TRANSITIONS, ActionStatus, Phase
 from remediation.forms import ActionForm
@@ -25,7 +26,6 @@ from remediation.rules import phase_window
 from remediation.views.common import chosen_site, page_context, parse_uuid
 from zones.history import object_history
 from zones.models import Site
-from zones.services import StaleObjectError
 
 HISTORY_LIMIT = 30
 

@@ -18,6 +18,7 @@ from accounts.access import Action as Can
 from accounts.access import can
 from assessments.models import Assessment
 from assessments.views.common import errors_to_form, get_for
+from core.versioning import StaleObjectError
 from remediation import selectors, services
 from remediation.choices import FindingSource, FindingStatus, Severity
 from remediation.forms import FindingForm
@@ -25,7 +26,6 @@ from remediation.models import Finding
 from remediation.views.common import chosen_site, page_context, parse_uuid
 from zones.history import object_history
 from zones.models import Site
-from zones.services import StaleObjectError
 
 PAGE_SIZE = 100
 

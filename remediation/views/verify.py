@@ -23,12 +23,12 @@ from assessments.evidence_files import EvidenceTooLarge, allowed_extensions, max
 from assessments.models import Result
 from assessments.selectors import summary
 from assessments.views.common import errors_to_form, get_for
+from core.versioning import StaleObjectError
 from remediation import selectors, services
 from remediation.choices import ActionStatus
 from remediation.forms import VerifyForm, VerifyResultForm
 from remediation.models import Action
 from remediation.views.common import page_context
-from zones.services import StaleObjectError
 
 
 def _result_form(result: Result, data: Any = None, files: Any = None) -> VerifyResultForm:

@@ -20,6 +20,7 @@ from assessments.models import Assessment, Comment, Evidence, Result
 from assessments.selectors import results_as_of, resync_plan, signed_off_state
 from compliance.choices import Part
 from compliance.sl import SLVector
+from core.versioning import StaleObjectError
 from tests.assessments.helpers import (
     Plant,
     current_catalogue,
@@ -34,7 +35,6 @@ from tests.assessments.helpers import (
     uniform,
 )
 from tests.conftest import Personas
-from zones.services import StaleObjectError
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.versioning import StaleObjectError
 from program import services
 from program.models import Exercise, TrainingRecord, Vulnerability, cve_problem, severity_for_cvss
 from tests.conftest import Personas
 from tests.program.factories import TrainingRecordFactory, critical
 from tests.zones.plant import small_plant
-from zones.services import StaleObjectError
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessments.choices import ResultStatus
+from core.versioning import StaleObjectError
 from remediation import services
 from remediation.choices import ActionStatus, FindingSource, FindingStatus, Severity
 from remediation.models import Action, Finding
@@ -29,7 +30,6 @@ from tests.remediation.helpers import (
     sign_off,
     to_review,
 )
-from zones.services import StaleObjectError
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,7 @@ from rest_framework.serializers import BaseSerializer
 
 from accounts.access import Action, can, organizations_for
 from accounts.api.viewsets import Conflict, PreconditionFailed, ScopedModelViewSet, expected_version
+from core.versioning import InUse, StaleObjectError
 from zones import services
 from zones.api.serializers import AssetSerializer, ConduitSerializer, SiteSerializer, ZoneSerializer
 from zones.choices import ComponentType, Criticality, ZoneKind
@@ -30,7 +31,7 @@ class _ServiceWrites(ScopedModelViewSet):
         data = dict(serializer.validated_data)
         try:
             return self.service(instance=instance, fields=data, version=expected_version(self.request), **extra)
-        except services.StaleObjectError as exc:
+        except StaleObjectError as exc:
             raise PreconditionFailed(str(exc)) from exc
 
     def service(self, *, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
@@ -57,9 +58,9 @@ class _ServiceWrites(ScopedModelViewSet):
         self.check_change(instance)
         try:
             services.object_delete(obj=instance, expected_version=expected_version(self.request))
-        except services.StaleObjectError as exc:
+        except StaleObjectError as exc:
             raise PreconditionFailed(str(exc)) from exc
-        except services.InUse as exc:
+        except InUse as exc:
             raise Conflict(str(exc)) from exc
 
 
