@@ -2,12 +2,6 @@
 
 from django.urls import include, path
 
-urlpatterns = [
-    path("", include("accounts.api.urls")),
-    path("", include("compliance.api.urls")),
-    path("", include("zones.api.urls")),
-    path("", include("assessments.api.urls")),
-    path("", include("remediation.api.urls")),
-    path("", include("program.api.urls")),
-    path("", include("reports.api.urls")),
-]
+API_APPS = ("accounts", "compliance", "zones", "assessments", "remediation", "program", "reports")
+
+urlpatterns = [path("", include(f"{app}.api.urls")) for app in API_APPS]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.access import Action, organizations_for
-from accounts.models import User
 from assessments.choices import AssessmentStatus, ResultStatus
 from assessments.models import Assessment, Comment, Evidence, Result
 from compliance.models import Catalogue
-from zones.api.serializers import ScopedRelatedField
+from core.api.fields import (
+    MemberField,
+    PersonField,
+    ScopedIdField,
+    StaysMixin,
+    StrictFieldsMixin,
+    api_url,
+    choice_field,
+    person_name,
+)
 from zones.models import Conduit, Site, Zone
 
 
@@ -61,80 +63,10 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
         return [str(e.pk) for e in obj.evidence.all()]
 
     def get_assignee_name(self, obj: Result) -> str:
-        return _name(obj.assignee)
+        return person_name(obj.assignee)
 
     def get_updated_by_name(self, obj: Result) -> str:
-        return _name(obj.updated_by)
-
-
-def _name(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
-
-
-# --- building blocks -------------------------------------------------------------------------------
-def choice_field(values: Iterable[str], noun: str, **kwargs: Any) -> serializers.ChoiceField:
-    """A choice whose error names the allowed values, so a script's author can fix the call."""
-    allowed = list(values)
-    message = f'"{{input}}" is not a valid {noun}; use one of: {", ".join(allowed)}.'
-    return serializers.ChoiceField(choices=allowed, error_messages={"invalid_choice": message}, **kwargs)
-
-
-class StrictFieldsMixin:
-    """Refuse keys the serializer does not know: a misspelt field must not be dropped silently.
-    Keys in `tolerated` (read-only fields of the representation a client sends back) pass."""
-
-    tolerated: tuple[str, ...] = ()
-
-    def validate(self, attrs: Any) -> Any:
-        initial = getattr(self, "initial_data", None)
-        if initial is not None and hasattr(initial, "keys"):
-            known = set(self.fields) | set(self.tolerated)  # type: ignore[attr-defined]
-            unknown = sorted(set(initial.keys()) - known)
-            if unknown:
-                raise serializers.ValidationError({"non_field_errors": [f"Unknown fields: {', '.join(unknown)}."]})
-        return super().validate(attrs)  # type: ignore[misc]
-
-
-@extend_schema_field(
-    {
-        "type": "object",
-        "nullable": True,
-        "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}},
-    }
-)
-class PersonField(serializers.Field):
-    """A person as {"id", "name"} (read-only)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value: Any) -> dict[str, str]:
-        return {"id": str(value.pk), "name": _name(value)}
-
-
-@extend_schema_field(OpenApiTypes.UUID)
-class ScopedIdField(ScopedRelatedField):
-    """An id resolved through the door (another organization's object 'does not exist')."""
-
-
-@extend_schema_field(OpenApiTypes.UUID)
-class MemberField(serializers.PrimaryKeyRelatedField):
-    """A person's id among the members of the organizations the caller can see; anyone else
-    'does not exist'. The services check that the person belongs to the assessment's organization."""
-
-    def get_queryset(self) -> QuerySet[User]:
-        request = self.context["request"]
-        orgs = organizations_for(request.user, Action.VIEW).values("pk")
-        return User.objects.filter(memberships__organization__in=orgs).distinct()
-
-
-def _url(serializer: serializers.BaseSerializer[Any], name: str, *args: Any) -> str:
-    path = reverse(f"assessments-api:{name}", args=args)
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(path) if request is not None else path
+        return person_name(obj.updated_by)
 
 
 # --- assessments -----------------------------------------------------------------------------------
@@ -183,24 +115,20 @@ class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer[Assess
 
     def get_links(self, obj: Assessment) -> dict[str, str]:
         return {
-            "self": _url(self, "assessment-detail", obj.pk),
-            "summary": _url(self, "assessment-summary", obj.pk),
-            "results": _url(self, "assessment-results", obj.pk),
-            "resync": _url(self, "assessment-resync", obj.pk),
-            "evidence": _url(self, "evidence-list") + f"?assessment={obj.pk}",
+            "self": api_url(self, "assessments-api:assessment-detail", obj.pk),
+            "summary": api_url(self, "assessments-api:assessment-summary", obj.pk),
+            "results": api_url(self, "assessments-api:assessment-results", obj.pk),
+            "resync": api_url(self, "assessments-api:assessment-resync", obj.pk),
+            "evidence": api_url(self, "assessments-api:evidence-list") + f"?assessment={obj.pk}",
         }
 
 
-class AssessmentPatchSerializer(AssessmentSerializer):
+class AssessmentPatchSerializer(StaysMixin, AssessmentSerializer):
     """The editable part of an assessment; `status` moves one step (final needs a consultant or an admin)."""
 
+    stays = {"site": "An assessment stays on its site; create a new one for another site."}
     site = ScopedIdField(Site, required=False)
     status = choice_field(AssessmentStatus.values, "assessment status", required=False)  # type: ignore[assignment]
-
-    def validate_site(self, value: Site) -> Site:
-        if self.instance is not None and value.pk != self.instance.site_id:
-            raise serializers.ValidationError("An assessment stays on its site; create a new one for another site.")
-        return value
 
 
 class ResyncCountsSerializer(serializers.Serializer[Any]):
@@ -273,7 +201,7 @@ class EvidenceSerializer(StrictFieldsMixin, serializers.ModelSerializer[Evidence
                             "added_at"]  # fmt: skip
 
     def get_download_url(self, obj: Evidence) -> str | None:
-        return _url(self, "evidence-download", obj.pk) if obj.is_file else None
+        return api_url(self, "assessments-api:evidence-download", obj.pk) if obj.is_file else None
 
 
 class EvidenceCreateSerializer(StrictFieldsMixin, serializers.Serializer[Evidence]):

@@ -1,8 +1,6 @@
-"""/api/v1/assessments/, results/ and evidence/: reads through the door, writes through the services.
-
-Results and assessments are edited by several people at once, so their PATCH needs `If-Match`
-(428 without it, 412 with a stale one; the 412 carries the current representation under "current").
-"""
+"""/api/v1/assessments/, results/ and evidence/: reads through the door, writes through the services under
+the API contract of core.api (PATCH of assessments and results needs If-Match: 428 without it, 412 with a
+stale one, carrying the current representation under "current")."""
 
 from __future__ import annotations
 
@@ -13,17 +11,15 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 
-from accounts.access import Action, can
-from accounts.api.viewsets import ScopedModelViewSet, expected_version
+from accounts.access import Action
 from assessments import live, services
 from assessments.api.serializers import (
     AssessmentPatchSerializer,
@@ -42,48 +38,16 @@ from assessments.history import result_history
 from assessments.models import Assessment, Comment, Evidence, Result
 from assessments.selectors import ResyncPlan, results_for, resync_plan, summary
 from compliance.choices import FR_CODES
+from core.api.errors import with_etag
+from core.api.fields import choice_filter
+from core.api.viewsets import ScopedViewSet, ServiceUpdateMixin, ServiceViewSet
 from core.versioning import StaleObjectError
-
-
-class PreconditionRequired(APIException):
-    status_code = 428
-    default_detail = 'This write needs an If-Match header with the ETag you read (e.g. If-Match: "3").'
-    default_code = "precondition_required"
 
 
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The upload is too large."
     default_code = "too_large"
-
-
-def required_version(request: Request) -> int:
-    """The version from If-Match; where two people edit one row at once it is not optional."""
-    version = expected_version(request)
-    if version is None:
-        raise PreconditionRequired()
-    return version
-
-
-def with_etag(response: Response, version: int) -> Response:
-    response["ETag"] = f'"{version}"'
-    return response
-
-
-def stale(current: dict[str, Any], version: int) -> Response:
-    """412 with what is saved now, so the client can show the other person's change."""
-    body = {"detail": "Someone else changed this since you read it; nothing was saved.", "current": current}
-    return with_etag(Response(body, status=status.HTTP_412_PRECONDITION_FAILED), version)
-
-
-def check_change(request: Request, obj: Model) -> None:
-    if not can(request.user, Action.CHANGE, obj):
-        raise PermissionDenied("Your role lets you read this, not change it.")
-
-
-def _choice_filter(values: list[str], noun: str, **kwargs: Any) -> filters.ChoiceFilter:
-    message = f"%(value)s is not a valid {noun}; use one of: {', '.join(values)}."
-    return filters.ChoiceFilter(choices=[(v, v) for v in values], error_messages={"invalid_choice": message}, **kwargs)
 
 
 def _plan_counts(plan: ResyncPlan) -> dict[str, int]:
@@ -93,7 +57,7 @@ def _plan_counts(plan: ResyncPlan) -> dict[str, int]:
 # --- assessments -----------------------------------------------------------------------------------
 class AssessmentFilter(filters.FilterSet):
     site = filters.UUIDFilter()
-    status = _choice_filter(AssessmentStatus.values, "assessment status")
+    status = choice_filter(AssessmentStatus.values, "assessment status")
 
     class Meta:
         model = Assessment
@@ -103,10 +67,10 @@ class AssessmentFilter(filters.FilterSet):
 class ResultFilter(filters.FilterSet):
     zone = filters.UUIDFilter()
     conduit = filters.UUIDFilter()
-    fr = _choice_filter(list(FR_CODES), "foundational requirement", field_name="requirement__fr_id")
-    status = _choice_filter(ResultStatus.values, "result status")
+    fr = choice_filter(list(FR_CODES), "foundational requirement", field_name="requirement__fr_id")
+    status = choice_filter(ResultStatus.values, "result status")
     assignee = filters.UUIDFilter()
-    in_scope = _choice_filter(["true", "false", "all"], "in_scope value", method="filter_in_scope")
+    in_scope = choice_filter(["true", "false", "all"], "in_scope value", method="filter_in_scope")
 
     class Meta:
         model = Result
@@ -134,15 +98,17 @@ RESULT_FILTER_PARAMETERS = [
 ]
 
 
-class AssessmentViewSet(ScopedModelViewSet):
+class AssessmentViewSet(ServiceViewSet):
     """Gap assessments of sites. Filter with `site` and `status`. PATCH needs If-Match."""
 
     model = Assessment
     serializer_class = AssessmentSerializer
+    update_serializer_class = AssessmentPatchSerializer
     filterset_class = AssessmentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     select_related = ("site", "catalogue", "lead", "signed_off_by", "created_by")
     prefetch_related = ("zones", "conduits", "team")
+    create_denied = "Your role lets you read this site, not start an assessment on it."
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
@@ -151,71 +117,37 @@ class AssessmentViewSet(ScopedModelViewSet):
             queryset = counted.order_by("-created", "pk")  # Meta.ordering does not survive an aggregate
         return queryset
 
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return AssessmentPatchSerializer if self.action == "partial_update" else AssessmentSerializer
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
+        site: Model = data.get("site") or instance.site
+        return site
 
-    def _represent(self, pk: Any) -> tuple[dict[str, Any], int]:
-        assessment = self.get_queryset().get(pk=pk)
-        return dict(AssessmentSerializer(assessment, context=self.get_serializer_context()).data), assessment.version
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = AssessmentSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        site = data.pop("site")
-        if not can(request.user, Action.CHANGE, site):
-            raise PermissionDenied("Your role lets you read this site, not start an assessment on it.")
-        assessment = services.assessment_create(
-            site=site,
+    def create_object(self, data: dict[str, Any]) -> Assessment:
+        return services.assessment_create(
+            site=data.pop("site"),
             title=data.pop("title"),
-            by=request.user,  # type: ignore[arg-type]
+            by=self.user,
             zones=data.pop("zones", None),
             conduits=data.pop("conduits", None),
             team=data.pop("team", ()),
             **data,
         )
-        body, version = self._represent(assessment.pk)
-        response = Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["links"]["self"]})
-        return with_etag(response, version)
 
-    @extend_schema(request=AssessmentPatchSerializer, responses={200: AssessmentSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        assessment = self.get_object()
-        check_change(request, assessment)
-        version = required_version(request)
-        serializer = AssessmentPatchSerializer(
-            assessment, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def update_object(self, instance: Assessment, data: dict[str, Any], version: int | None) -> Assessment:
         data.pop("site", None)
         to = data.pop("status", None)
         relations = {name: data.pop(name) for name in ("zones", "conduits", "team") if name in data}
-        try:
-            # One PATCH, one outcome: a refused status move also undoes the edits sent with it.
-            with transaction.atomic():
-                if data or relations:
-                    updated = services.assessment_update(
-                        assessment=assessment,
-                        by=request.user,  # type: ignore[arg-type]
-                        fields=data,
-                        expected_version=version,
-                        **relations,
-                    )
-                    version = updated.version
-                if to is not None:
-                    services.assessment_transition(
-                        assessment=assessment,
-                        to=to,
-                        by=request.user,  # type: ignore[arg-type]
-                        expected_version=version,
-                    )
-                elif not (data or relations) and version != assessment.version:
-                    raise StaleObjectError(assessment)
-        except StaleObjectError:
-            return stale(*self._represent(assessment.pk))
-        body, version = self._represent(assessment.pk)
-        return with_etag(Response(body), version)
+        # One PATCH, one outcome: a refused status move also undoes the edits sent with it.
+        with transaction.atomic():
+            if data or relations:
+                updated = services.assessment_update(
+                    assessment=instance, by=self.user, fields=data, expected_version=version, **relations
+                )
+                version = updated.version
+            if to is not None:
+                services.assessment_transition(assessment=instance, to=to, by=self.user, expected_version=version)
+            elif not (data or relations) and version != instance.version:
+                raise StaleObjectError(instance)  # nothing to write does not mean up to date
+        return instance
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
@@ -230,8 +162,8 @@ class AssessmentViewSet(ScopedModelViewSet):
         assessment = self.get_object()
         if request.method == "GET":
             return Response(_plan_counts(resync_plan(assessment)))
-        check_change(request, assessment)
-        plan = services.assessment_resync(assessment=assessment, by=request.user)  # type: ignore[arg-type]
+        self.check_change(assessment)
+        plan = services.assessment_resync(assessment=assessment, by=self.user)
         return Response(_plan_counts(plan))
 
     @extend_schema(parameters=RESULT_FILTER_PARAMETERS, responses={200: ResultSerializer(many=True)})
@@ -251,50 +183,37 @@ class AssessmentViewSet(ScopedModelViewSet):
 
 
 # --- results ---------------------------------------------------------------------------------------
-class ResultViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Result]):
-    """One result: read, PATCH (If-Match), its history and its comments."""
+class ResultViewSet(ServiceUpdateMixin, ScopedViewSet):
+    """One result: read, PATCH (If-Match), its history and its comments (no list: results are read per
+    assessment)."""
 
+    model = Result
     serializer_class = ResultSerializer
+    update_serializer_class = ResultUpdateSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    select_related = ("requirement", "assignee", "updated_by", "assessment")
+    prefetch_related = ("evidence",)
 
-    def get_queryset(self) -> QuerySet[Result]:
-        queryset = Result.objects.select_related("requirement", "assignee", "updated_by", "assessment")
-        return queryset.prefetch_related("evidence").restrict(self.request.user, Action.VIEW)
-
-    def _represent(self, pk: Any) -> tuple[dict[str, Any], int]:
-        result = self.get_queryset().get(pk=pk)
-        return dict(ResultSerializer(result, context=self.get_serializer_context()).data), result.version
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        result = self.get_object()
-        return with_etag(Response(self.get_serializer(result).data), result.version)
-
-    @extend_schema(request=ResultUpdateSerializer, responses={200: ResultSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get_object_for_change(self) -> Result:
         # The hot path of live editing: one read through the door for change; only when that finds
         # nothing does a second read tell "not yours to change" (403) from "not there" (404).
         try:
-            result = get_object_or_404(Result.objects.restrict(request.user, Action.CHANGE), pk=kwargs["pk"])
+            return get_object_or_404(Result.objects.restrict(self.request.user, Action.CHANGE), pk=self.kwargs["pk"])
         except Http404:
-            check_change(request, self.get_object())  # 404 when they cannot even see it
-            raise PermissionDenied("Your role lets you read this, not change it.") from None
-        version = required_version(request)
-        serializer = ResultUpdateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        evidence = fields.pop("evidence", None)
-        try:
-            updated = services.result_update(
-                result=result,
-                by=request.user,  # type: ignore[arg-type]
-                fields=fields,
-                evidence=evidence,
-                expected_version=version,
-            )
-        except StaleObjectError:
-            return stale(*self._represent(result.pk))
+            self.check_change(self.get_object())  # 404 when they cannot even see it
+            raise PermissionDenied(self.change_denied) from None
+
+    def update_object(self, instance: Result, data: dict[str, Any], version: int | None) -> Result:
+        evidence = data.pop("evidence", None)
+        return services.result_update(
+            result=instance, by=self.user, fields=data, evidence=evidence, expected_version=version
+        )
+
+    def saved(self, obj: Model, status_code: int = status.HTTP_200_OK) -> Response:
         # The saved row itself, not a second read through the door: it was checked above. The live
         # message already serialized it for this version.
-        return with_etag(Response(live.represent(updated)), updated.version)
+        assert isinstance(obj, Result)
+        return with_etag(Response(live.represent(obj), status=status_code), obj.version)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -311,14 +230,10 @@ class ResultViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Result]):
             comments = Comment.objects.restrict(request.user, Action.VIEW)
             rows = comments.filter(result=result).select_related("author")
             return Response(CommentSerializer(rows, many=True).data)
-        check_change(request, result)
+        self.check_change(result)
         serializer = CommentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        comment = services.comment_add(
-            result=result,
-            author=request.user,  # type: ignore[arg-type]
-            body=serializer.validated_data["body"],
-        )
+        comment = services.comment_add(result=result, author=self.user, body=serializer.validated_data["body"])
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
@@ -332,30 +247,29 @@ class EvidenceFilter(filters.FilterSet):
         fields = ["assessment", "result"]
 
 
-class EvidenceViewSet(ScopedModelViewSet):
-    """Evidence files and references. Filter with `assessment` or `result`. Upload as multipart."""
+@extend_schema_view(create=extend_schema(request={"multipart/form-data": EvidenceCreateSerializer}))
+class EvidenceViewSet(ServiceViewSet):
+    """Evidence files and references. Filter with `assessment` or `result`. Upload as multipart.
+    Evidence has no version: its PATCH needs no If-Match."""
 
     model = Evidence
     serializer_class = EvidenceSerializer
+    create_serializer_class = EvidenceCreateSerializer
     filterset_class = EvidenceFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     select_related = ("added_by", "assessment")
     prefetch_related = ("results",)
+    create_denied = ScopedViewSet.change_denied
 
-    def _represent(self, pk: Any) -> dict[str, Any]:
-        return dict(EvidenceSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data)
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
+        assessment: Model = data["assessment"]
+        return assessment
 
-    @extend_schema(request={"multipart/form-data": EvidenceCreateSerializer}, responses={201: EvidenceSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = EvidenceCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        assessment = data.pop("assessment")
-        check_change(request, assessment)
+    def create_object(self, data: dict[str, Any]) -> Evidence:
         try:
-            evidence = services.evidence_add(
-                assessment=assessment,
-                by=request.user,  # type: ignore[arg-type]
+            return services.evidence_add(
+                assessment=data["assessment"],
+                by=self.user,
                 file=data.get("file"),
                 reference=data.get("reference", ""),
                 description=data.get("description", ""),
@@ -364,19 +278,10 @@ class EvidenceViewSet(ScopedModelViewSet):
             )
         except EvidenceTooLarge as exc:
             raise PayloadTooLarge(exc.message_dict) from exc
-        return Response(self._represent(evidence.pk), status=status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        evidence = self.get_object()
-        check_change(request, evidence)
-        serializer = EvidenceSerializer(
-            evidence, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def update_object(self, instance: Evidence, data: dict[str, Any], version: int | None) -> Evidence:
         results = data.pop("results", None)
-        services.evidence_update(evidence=evidence, by=request.user, fields=data, results=results)  # type: ignore[arg-type]
-        return Response(self._represent(evidence.pk))
+        return services.evidence_update(evidence=instance, by=self.user, fields=data, results=results)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import ScopedIdField, ScopedRelatedField
 from program.models import Exercise, TrainingRecord, Vulnerability
-from zones.api.serializers import ScopedRelatedField
 from zones.models import Asset, Site
 
 
@@ -58,13 +56,8 @@ class ExerciseSerializer(serializers.ModelSerializer[Exercise]):
         read_only_fields = ["id", "version", "created"]
 
 
-@extend_schema_field(OpenApiTypes.UUID)
-class _SiteIdField(ScopedRelatedField):
-    """A site id (through the door) on a serializer without a model, typed for the schema."""
-
-
 class VulnerabilityImportSerializer(serializers.Serializer[Any]):
-    site = _SiteIdField(Site)
+    site = ScopedIdField(Site)
     file = serializers.FileField(help_text="CSV as documented in docs/vulnerabilities-csv.md")
 
 

@@ -3,13 +3,10 @@ program.services. PATCH needs If-Match (428 without it, 412 with a stale one, ca
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -23,9 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import Action, can
-from accounts.api.viewsets import PreconditionFailed, ScopedModelViewSet, expected_version
-from assessments.api.views import required_version, stale, with_etag
-from core.versioning import StaleObjectError
+from core.api.params import is_uuid, scoped_param
+from core.api.viewsets import ServiceViewSet
 from program import csv_io, selectors, services
 from program.api.serializers import (
     ExerciseSerializer,
@@ -35,67 +31,26 @@ from program.api.serializers import (
     VulnerabilityImportSerializer,
     VulnerabilitySerializer,
 )
-from program.choices import ExerciseKind, ExerciseOutcome, Severity, VulnerabilityStatus
+from program.choices import Severity, VulnerabilityStatus
 from program.kpis import Scope, parse_month
 from program.models import Exercise, TrainingRecord, Vulnerability
 from zones.models import Site
 
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description='The ETag you read, e.g. "3"'
-)
 
-
-class _ProgramViewSet(ScopedModelViewSet):
-    """Create, read, PATCH (If-Match) and delete one kind of program data of a site."""
+class _ProgramViewSet(ServiceViewSet):
+    """Create, read, PATCH and delete one kind of program data of a site (no PUT)."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    parent_fields = ("site",)
+    create_denied = "Your role lets you read this site's program data, not add to it."
+    move_denied = "You cannot move this to a site you may not change."
 
-    def site_of(self, data: dict[str, Any], instance: Model | None) -> Site:
-        site: Site = data.get("site") or instance.site  # type: ignore[union-attr]
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Site:
+        site: Site = data.get("site") or instance.site
         return site
 
-    def save(self, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        raise NotImplementedError
-
-    def _represent(self, pk: Any) -> tuple[dict[str, Any], int]:
-        obj = self.get_queryset().get(pk=pk)
-        return dict(self.get_serializer(obj).data), obj.version
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        if not can(request.user, Action.CHANGE, self.site_of(fields, None)):
-            raise PermissionDenied("Your role lets you read this site's program data, not add to it.")
-        obj = self.save(self.model(), fields, None)
-        body, version = self._represent(obj.pk)
-        return with_etag(Response(body, status=status.HTTP_201_CREATED), version)
-
-    @extend_schema(parameters=[IF_MATCH])
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        self.check_change(obj)
-        version = required_version(request)
-        serializer = self.get_serializer(obj, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        if not can(request.user, Action.CHANGE, self.site_of(fields, obj)):
-            raise PermissionDenied("You cannot move this to a site you may not change.")
-        try:
-            saved = self.save(obj, fields, version)
-        except StaleObjectError:
-            return stale(*self._represent(obj.pk))
-        body, version = self._represent(saved.pk)
-        return with_etag(Response(body), version)
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        self.check_change(obj)
-        try:
-            services.record_delete(obj=obj, expected_version=expected_version(request))
-        except StaleObjectError as exc:
-            raise PreconditionFailed(str(exc)) from exc
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_object(self, instance: Any, version: int | None) -> None:
+        services.record_delete(obj=instance, expected_version=version)
 
 
 # --- vulnerabilities ------------------------------------------------------------------------------------------
@@ -119,13 +74,14 @@ class VulnerabilityViewSet(_ProgramViewSet):
     serializer_class = VulnerabilitySerializer
     filterset_class = VulnerabilityFilter
     select_related = ("asset", "asset__zone")
+    parent_fields = ("asset",)
 
-    def site_of(self, data: dict[str, Any], instance: Model | None) -> Site:
-        asset = data.get("asset") or instance.asset  # type: ignore[union-attr]
-        return asset.zone.site
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Site:
+        site: Site = (data.get("asset") or instance.asset).zone.site
+        return site
 
-    def save(self, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        return services.vulnerability_save(vulnerability=instance, fields=fields, expected_version=version)
+    def save_object(self, instance: Any, data: dict[str, Any], version: int | None) -> Any:
+        return services.vulnerability_save(vulnerability=instance, fields=data, expected_version=version)
 
     @extend_schema(
         request={"multipart/form-data": VulnerabilityImportSerializer},
@@ -138,7 +94,7 @@ class VulnerabilityViewSet(_ProgramViewSet):
         serializer = VulnerabilityImportSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         site = serializer.validated_data["site"]
-        if not can(request.user, Action.CHANGE, site):
+        if not can(self.user, Action.CHANGE, site):
             raise PermissionDenied("Your role lets you read this site's vulnerabilities, not import them.")
         upload = serializer.validated_data["file"]
         try:
@@ -155,10 +111,7 @@ class VulnerabilityViewSet(_ProgramViewSet):
     @action(detail=False, methods=["get"], url_path="export", filterset_class=None)
     def export_csv(self, request: Request) -> HttpResponse:
         """A site's vulnerabilities as CSV, in the format the import reads."""
-        site_id = request.query_params.get("site", "")
-        if not _is_uuid(site_id):
-            raise ValidationError({"site": ["Give the site as a UUID."]})
-        site = get_object_or_404(Site.objects.restrict(request.user, Action.VIEW), pk=site_id)
+        site = scoped_param(request, Site, "site")
         response = HttpResponse(csv_io.export_csv(site), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="vulnerabilities-{site.pk}.csv"'
         return response
@@ -172,17 +125,8 @@ class TrainingRecordViewSet(_ProgramViewSet):
     serializer_class = TrainingRecordSerializer
     filterset_fields = ["site", "programme"]
 
-    def save(self, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        return services.training_record_save(record=instance, fields=fields, expected_version=version)
-
-
-class ExerciseFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=ExerciseKind.choices)
-    outcome = filters.ChoiceFilter(choices=ExerciseOutcome.choices)
-
-    class Meta:
-        model = Exercise
-        fields = ["site", "kind", "outcome"]
+    def save_object(self, instance: Any, data: dict[str, Any], version: int | None) -> Any:
+        return services.training_record_save(record=instance, fields=data, expected_version=version)
 
 
 class ExerciseViewSet(_ProgramViewSet):
@@ -190,10 +134,10 @@ class ExerciseViewSet(_ProgramViewSet):
 
     model = Exercise
     serializer_class = ExerciseSerializer
-    filterset_class = ExerciseFilter
+    filterset_fields = ["site", "kind", "outcome"]
 
-    def save(self, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        return services.exercise_save(exercise=instance, fields=fields, expected_version=version)
+    def save_object(self, instance: Any, data: dict[str, Any], version: int | None) -> Any:
+        return services.exercise_save(exercise=instance, fields=data, expected_version=version)
 
 
 # --- KPIs ----------------------------------------------------------------------------------------------------------
@@ -224,7 +168,7 @@ class KpiView(APIView):
         if not org_id and not site_id:
             raise ValidationError({"organization": ["Give an organization, a site, or both."]})
         for name, value in (("organization", org_id), ("site", site_id)):
-            if value and not _is_uuid(value):
+            if value and not is_uuid(value):
                 raise ValidationError({name: [f"'{value}' is not a UUID."]})
         if site_id:
             site = Site.objects.restrict(request.user, Action.VIEW).select_related("organization").filter(pk=site_id)
@@ -239,11 +183,3 @@ class KpiView(APIView):
             # Also for people limited to some sites: the organization's totals would count the others.
             raise NotFound("No such organization, or you see only some of its sites (ask with `site`).")
         return Scope(organization)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.api.serializers import MemberField, PersonField, ScopedIdField, StrictFieldsMixin, choice_field
 from assessments.models import Assessment
 from compliance.choices import Kind, Part
 from compliance.models import Requirement
+from core.api.fields import (
+    MemberField,
+    PersonField,
+    ScopedIdField,
+    StaysMixin,
+    StrictFieldsMixin,
+    api_url,
+    choice_field,
+)
 from remediation import rules
 from remediation.choices import ActionStatus, FindingSource, FindingStatus, Phase, Severity
 from remediation.models import Action, Finding
 from zones.models import Asset, Conduit, Site, Zone
-
-
-def _url(serializer: serializers.BaseSerializer[Any], name: str, *args: Any) -> str:
-    path = reverse(f"remediation-api:{name}", args=args)
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(path) if request is not None else path
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "SR 1.2"})
@@ -75,19 +76,15 @@ class FindingSerializer(StrictFieldsMixin, serializers.ModelSerializer[Finding])
         return [str(a.pk) for a in obj.actions.all()]
 
     def get_links(self, obj: Finding) -> dict[str, str]:
-        return {"self": _url(self, "finding-detail", obj.pk), "page": obj.get_absolute_url()}
+        return {"self": api_url(self, "remediation-api:finding-detail", obj.pk), "page": obj.get_absolute_url()}
 
 
-class FindingPatchSerializer(FindingSerializer):
+class FindingPatchSerializer(StaysMixin, FindingSerializer):
     tolerated = tuple(FindingSerializer.Meta.fields)
+    stays = {"site": "A finding stays on its site."}
     site = ScopedIdField(Site, required=False)
     source = choice_field(FindingSource.values, "finding source", required=False)
     severity = choice_field(Severity.values, "severity", required=False)
-
-    def validate_site(self, value: Site) -> Site:
-        if self.instance is not None and value.pk != self.instance.site_id:
-            raise serializers.ValidationError("A finding stays on its site.")
-        return value
 
 
 class GenerateSerializer(serializers.Serializer[Any]):
@@ -146,20 +143,16 @@ class ActionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Action]):
 
     def get_links(self, obj: Action) -> dict[str, str]:
         return {
-            "self": _url(self, "action-detail", obj.pk),
-            "verify": _url(self, "action-verify", obj.pk),
+            "self": api_url(self, "remediation-api:action-detail", obj.pk),
+            "verify": api_url(self, "remediation-api:action-verify", obj.pk),
             "page": obj.get_absolute_url(),
         }
 
 
-class ActionPatchSerializer(ActionSerializer):
+class ActionPatchSerializer(StaysMixin, ActionSerializer):
     tolerated = tuple(ActionSerializer.Meta.fields)
+    stays = {"site": "An action stays on its site."}
     site = ScopedIdField(Site, required=False)
-
-    def validate_site(self, value: Site) -> Site:
-        if self.instance is not None and value.pk != self.instance.site_id:
-            raise serializers.ValidationError("An action stays on its site.")
-        return value
 
 
 class VerifySerializer(StrictFieldsMixin, serializers.Serializer[Any]):

@@ -1,30 +1,30 @@
-"""/api/v1/findings/, /api/v1/actions/ and /api/v1/roadmap/: reads through the door, writes through
-the services. PATCH needs If-Match (428 without, 412 with a stale one, carrying the current state)."""
+"""/api/v1/findings/, /api/v1/actions/ and /api/v1/roadmap/: reads through the door, writes through the
+services under the API contract of core.api (PATCH needs If-Match: 428 without, 412 with a stale one,
+carrying the current state)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from accounts.access import Action as Can
-from accounts.access import can
-from accounts.api.viewsets import ScopedModelViewSet
-from assessments.api.views import check_change, required_version, stale, with_etag
 from assessments.models import Assessment
-from core.versioning import StaleObjectError
+from core.api.errors import required_version, with_etag
+from core.api.fields import choice_filter
+from core.api.params import scoped_param
+from core.api.viewsets import ServiceViewSet
+from core.http import user_of
 from remediation import selectors, services
 from remediation.api.serializers import (
     ActionPatchSerializer,
@@ -43,14 +43,15 @@ from remediation.timeline import gantt_svg
 from zones.models import Site
 
 
-def _choices(values: list[str], noun: str, **kwargs: Any) -> filters.ChoiceFilter:
-    message = f"%(value)s is not a valid {noun}; use one of: {', '.join(values)}."
-    return filters.ChoiceFilter(choices=[(v, v) for v in values], error_messages={"invalid_choice": message}, **kwargs)
+class _SiteWrites(ServiceViewSet):
+    """Findings and actions: created on a site the caller may change, and they stay on it."""
 
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    create_denied = "Your role lets you read this site's remediation, not change it."
 
-def _check_site_change(request: Request, site: Site) -> None:
-    if not can(request.user, Can.CHANGE, site):
-        raise PermissionDenied("Your role lets you read this site's remediation, not change it.")
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
+        site: Model = data.get("site") or instance.site
+        return site
 
 
 # --- findings --------------------------------------------------------------------------------------
@@ -59,65 +60,37 @@ class FindingFilter(filters.FilterSet):
     zone = filters.UUIDFilter()
     conduit = filters.UUIDFilter()
     assessment = filters.UUIDFilter()
-    severity = _choices(Severity.values, "severity")
-    status = _choices(FindingStatus.values, "finding status")
-    source = _choices(FindingSource.values, "finding source")
+    severity = choice_filter(Severity.values, "severity")
+    status = choice_filter(FindingStatus.values, "finding status")
+    source = choice_filter(FindingSource.values, "finding source")
 
     class Meta:
         model = Finding
         fields = ["site", "zone", "conduit", "assessment", "severity", "status", "source"]
 
 
-class FindingViewSet(ScopedModelViewSet):
+class FindingViewSet(_SiteWrites):
     """Findings of sites. Filter with site, zone, conduit, assessment, severity, status, source.
     POST enters one by hand; POST generate/ makes them from an assessment in review or final."""
 
     model = Finding
     serializer_class = FindingSerializer
+    update_serializer_class = FindingPatchSerializer
     filterset_class = FindingFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
     select_related = ("site", "zone", "conduit", "requirement", "created_by")
     prefetch_related = ("results", "actions")
 
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("-identified", "title", "pk")
 
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return FindingPatchSerializer if self.action == "partial_update" else FindingSerializer
-
-    def _represent(self, pk: Any) -> tuple[dict[str, Any], int]:
-        finding = self.get_queryset().get(pk=pk)
-        return dict(FindingSerializer(finding, context=self.get_serializer_context()).data), finding.version
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = FindingSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_object(self, data: dict[str, Any]) -> Finding:
         site = data.pop("site")
-        _check_site_change(request, site)
         data.setdefault("identified", timezone.localdate())
-        finding = services.finding_create(site=site, by=request.user, fields=data)  # type: ignore[arg-type]
-        body, version = self._represent(finding.pk)
-        response = Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["links"]["self"]})
-        return with_etag(response, version)
+        return services.finding_create(site=site, by=self.user, fields=data)
 
-    @extend_schema(request=FindingPatchSerializer, responses={200: FindingSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        finding = self.get_object()
-        check_change(request, finding)
-        version = required_version(request)
-        serializer = FindingPatchSerializer(
-            finding, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def update_object(self, instance: Finding, data: dict[str, Any], version: int | None) -> Finding:
         data.pop("site", None)
-        try:
-            services.finding_update(finding=finding, by=request.user, fields=data, expected_version=version)  # type: ignore[arg-type]
-        except StaleObjectError:
-            return stale(*self._represent(finding.pk))
-        body, version = self._represent(finding.pk)
-        return with_etag(Response(body), version)
+        return services.finding_update(finding=instance, by=self.user, fields=data, expected_version=version)
 
     @extend_schema(request=GenerateSerializer, responses={200: GenerateReportSerializer})
     @action(detail=False, methods=["post"])
@@ -127,8 +100,8 @@ class FindingViewSet(ScopedModelViewSet):
         serializer = GenerateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         assessment: Assessment = serializer.validated_data["assessment"]
-        check_change(request, assessment)
-        report = services.findings_generate(assessment=assessment, by=request.user)  # type: ignore[arg-type]
+        self.check_change(assessment)
+        report = services.findings_generate(assessment=assessment, by=self.user)
         return Response(report.as_api())
 
 
@@ -138,8 +111,8 @@ class ActionFilter(filters.FilterSet):
     zone = filters.UUIDFilter(method="filter_zone", help_text="Actions on the zone, its conduits or its findings.")
     owner = filters.UUIDFilter()
     finding = filters.UUIDFilter(field_name="findings", distinct=True)
-    status = _choices(ActionStatus.values, "action status")
-    phase = _choices(Phase.values, "phase")
+    status = choice_filter(ActionStatus.values, "action status")
+    phase = choice_filter(Phase.values, "phase")
     overdue = filters.BooleanFilter(method="filter_overdue")
 
     class Meta:
@@ -160,89 +133,51 @@ SUGGESTION_PARAMETERS = [
 ]
 
 
-class ActionViewSet(ScopedModelViewSet):
+class ActionViewSet(_SiteWrites):
     """Actions on the roadmap, quick wins first. Filter with site, zone, owner, finding, status,
     phase, overdue. GET suggestions/ proposes actions for open findings nobody addresses yet."""
 
     model = Action
     serializer_class = ActionSerializer
+    update_serializer_class = ActionPatchSerializer
     filterset_class = ActionFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
     select_related = ("site", "owner", "verified_by")
     prefetch_related = ("findings", "zones", "conduits", "assets")
 
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("priority", "-priority_score", "due_date", "title", "pk")
 
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return ActionPatchSerializer if self.action == "partial_update" else ActionSerializer
-
-    def _represent(self, pk: Any) -> tuple[dict[str, Any], int]:
-        obj = self.get_queryset().get(pk=pk)
-        return dict(ActionSerializer(obj, context=self.get_serializer_context()).data), obj.version
-
     @staticmethod
     def _relations(data: dict[str, Any]) -> dict[str, Any]:
         return {name: data.pop(name) for name in ("findings", "zones", "conduits", "assets") if name in data}
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ActionSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_object(self, data: dict[str, Any]) -> Action:
         site = data.pop("site")
-        _check_site_change(request, site)
-        relations = self._relations(data)
-        obj = services.action_create(site=site, by=request.user, fields=data, **relations)  # type: ignore[arg-type]
-        body, version = self._represent(obj.pk)
-        response = Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["links"]["self"]})
-        return with_etag(response, version)
+        return services.action_create(site=site, by=self.user, fields=data, **self._relations(data))
 
-    @extend_schema(request=ActionPatchSerializer, responses={200: ActionSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        check_change(request, obj)
-        version = required_version(request)
-        serializer = ActionPatchSerializer(obj, data=request.data, partial=True, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def update_object(self, instance: Action, data: dict[str, Any], version: int | None) -> Action:
         data.pop("site", None)
         relations = self._relations(data)
-        if data.get("status") == obj.status:
+        if data.get("status") == instance.status:
             data.pop("status")
-        try:
-            services.action_update(
-                action=obj,
-                by=request.user,  # type: ignore[arg-type]
-                fields=data,
-                expected_version=version,
-                **relations,
-            )
-        except StaleObjectError:
-            return stale(*self._represent(obj.pk))
-        body, version = self._represent(obj.pk)
-        return with_etag(Response(body), version)
+        return services.action_update(action=instance, by=self.user, fields=data, expected_version=version, **relations)
 
     @extend_schema(request=VerifySerializer, responses={200: VerifyOutcomeSerializer})
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Record that a done action works. Update the results it addressed first (PATCH
         /api/v1/results/{id}/); with results still unsatisfied, say `accept_open_results`."""
-        obj = self.get_object()
-        check_change(request, obj)
+        obj = self.get_object_for_change()
         serializer = VerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        version = required_version(request)
-        try:
-            outcome = services.action_verify(
-                action=obj,
-                by=request.user,  # type: ignore[arg-type]
-                note=serializer.validated_data.get("note", ""),
-                accept_open_results=serializer.validated_data["accept_open_results"],
-                expected_version=version,
-            )
-        except StaleObjectError:
-            return stale(*self._represent(obj.pk))
-        body, version = self._represent(obj.pk)
+        outcome = services.action_verify(
+            action=obj,
+            by=self.user,
+            note=serializer.validated_data.get("note", ""),
+            accept_open_results=serializer.validated_data["accept_open_results"],
+            expected_version=required_version(request),
+        )
+        body, version = self.represent(obj)
         payload = {
             "action": body,
             "resolved": [f.pk for f in outcome.resolved],
@@ -256,36 +191,20 @@ class ActionViewSet(ScopedModelViewSet):
     def suggestions(self, request: Request) -> Response:
         """Suggested actions for open findings that no action addresses: one per SR across the
         zones that share the gap, with a phase and dates. Accept one by POSTing its `action`."""
-        assessment_id = request.query_params.get("assessment")
-        site_id = request.query_params.get("site")
         findings = None
-        try:
-            if assessment_id:
-                visible = Assessment.objects.restrict(request.user, Can.VIEW).select_related("site")
-                assessment = get_object_or_404(visible, pk=assessment_id)
-                site = assessment.site
-                findings = Finding.objects.filter(site=site, results__assessment=assessment).distinct()
-            elif site_id:
-                site = get_object_or_404(Site.objects.restrict(request.user, Can.VIEW), pk=site_id)
-            else:
-                raise ValidationError({"assessment": ["Give an assessment or a site."]})
-        except ValueError as exc:  # not a UUID
-            raise ValidationError({"assessment": ["Not a valid id."]}) from exc
+        if request.query_params.get("assessment"):
+            assessment: Assessment = scoped_param(request, Assessment, "assessment")
+            site = assessment.site
+            findings = Finding.objects.filter(site=site, results__assessment=assessment).distinct()
+        elif request.query_params.get("site"):
+            site = scoped_param(request, Site, "site")
+        else:
+            raise ValidationError({"assessment": ["Give an assessment or a site."]})
         items = selectors.suggestions(site, timezone.localdate(), findings)
         return Response(SuggestionSerializer(items, many=True, context=self.get_serializer_context()).data)
 
 
 # --- roadmap ---------------------------------------------------------------------------------------
-def _site_param(request: Request) -> Site:
-    site_id = request.query_params.get("site")
-    if not site_id:
-        raise ValidationError({"site": ["Give the site."]})
-    try:
-        return get_object_or_404(Site.objects.restrict(request.user, Can.VIEW), pk=site_id)
-    except ValueError as exc:
-        raise ValidationError({"site": ["Not a valid id."]}) from exc
-
-
 class RoadmapView(APIView):
     """A site's roadmap: progress per phase, overdue actions, and for each zone and conduit the
     SL-A it reaches if the committed actions land by their due dates, and when it meets its SL-T."""
@@ -294,9 +213,9 @@ class RoadmapView(APIView):
         parameters=[OpenApiParameter("site", OpenApiTypes.UUID, required=True)], responses={200: OpenApiTypes.OBJECT}
     )
     def get(self, request: Request) -> Response:
-        site = _site_param(request)
+        site: Site = scoped_param(request, Site, "site")
         today = timezone.localdate()
-        actions = Action.objects.restrict(request.user, Can.VIEW).filter(site=site)
+        actions = Action.objects.restrict(user_of(request), Can.VIEW).filter(site=site)
         road = selectors.roadmap(actions, today)
         projection = selectors.site_projection(site, today)
         return Response(
@@ -350,6 +269,6 @@ class GanttView(APIView):
         responses={(200, "image/svg+xml"): OpenApiTypes.STR},
     )
     def get(self, request: Request) -> HttpResponse:
-        site = _site_param(request)
-        actions = selectors.actions_for(request.user).filter(site=site)
+        site: Site = scoped_param(request, Site, "site")
+        actions = selectors.actions_for(user_of(request)).filter(site=site)
         return HttpResponse(gantt_svg(list(actions), timezone.localdate()), content_type="image/svg+xml")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.api.serializers import PersonField, ScopedIdField, StrictFieldsMixin
 from assessments.models import Assessment
+from core.api.fields import PersonField, ScopedIdField, StrictFieldsMixin, api_url
 from reports.choices import ReportKind
 from reports.models import ReportJob
 from zones.models import Site
@@ -92,9 +91,7 @@ class ReportJobSerializer(serializers.ModelSerializer[ReportJob]):
         read_only_fields = fields
 
     def _url(self, name: str, job: ReportJob) -> str:
-        path = reverse(name, args=[job.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return api_url(self, name, job.pk)
 
     @extend_schema_field(
         {

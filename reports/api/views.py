@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import Action
+from core.api.errors import Conflict
+from core.api.fields import choice_filter
+from core.api.viewsets import ServiceViewSet
 from reports import services
 from reports.api.serializers import ReportJobSerializer, ReportRequestSerializer
 from reports.choices import JobStatus, ReportKind
@@ -27,19 +29,9 @@ from reports.files import NotReady, report_file_response
 from reports.models import ReportJob
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "not_ready"
-
-
-def _choices(values: list[str], noun: str) -> filters.ChoiceFilter:
-    message = f"%(value)s is not a valid {noun}; use one of: {', '.join(values)}."
-    return filters.ChoiceFilter(choices=[(v, v) for v in values], error_messages={"invalid_choice": message})
-
-
 class ReportJobFilter(filters.FilterSet):
-    kind = _choices(ReportKind.values, "report kind")
-    status = _choices(JobStatus.values, "report status")
+    kind = choice_filter(ReportKind.values, "report kind")
+    status = choice_filter(JobStatus.values, "report status")
     assessment = filters.UUIDFilter()
     site = filters.UUIDFilter()
 
@@ -48,33 +40,31 @@ class ReportJobFilter(filters.FilterSet):
         fields = ["kind", "status", "assessment", "site"]
 
 
-class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ReportJob]):
+class ReportJobViewSet(ServiceViewSet):
     """Report jobs of the assessments and sites you can see, newest first. Filter with kind, status,
-    assessment, site. POST to request one; poll the job (or its page) until status is succeeded or failed."""
+    assessment, site. POST to request one (202); poll the job (or its page) until status is succeeded or
+    failed. Jobs are not edited: no PATCH, no DELETE."""
 
+    model = ReportJob
     serializer_class = ReportJobSerializer
+    create_serializer_class = ReportRequestSerializer
     filterset_class = ReportJobFilter
+    http_method_names = ["get", "post", "head", "options"]
+    select_related = ("site", "assessment", "requested_by")
+    parent_action = Action.VIEW  # requesting a report is a reading action
+    created_status = status.HTTP_202_ACCEPTED
 
     def get_queryset(self) -> QuerySet[ReportJob]:
-        return (
-            ReportJob.objects.restrict(self.request.user, Action.VIEW)
-            .select_related("site", "assessment", "requested_by")
-            .order_by("-created", "pk")
-        )
+        return super().get_queryset().order_by("-created", "pk")
 
-    @extend_schema(request=ReportRequestSerializer, responses={202: ReportJobSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        job = services.report_request(
-            kind=data["kind"],
-            by=request.user,  # type: ignore[arg-type]
-            assessment=data.get("assessment"),
-            site=data.get("site"),
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Model | None:
+        parent: Model | None = data.get("assessment") or data.get("site")
+        return parent  # neither: the service says what is missing (400)
+
+    def create_object(self, data: dict[str, Any]) -> ReportJob:
+        return services.report_request(
+            kind=data["kind"], by=self.user, assessment=data.get("assessment"), site=data.get("site")
         )
-        body = ReportJobSerializer(self.get_queryset().get(pk=job.pk), context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
 
     @extend_schema(
         responses={
@@ -95,6 +85,5 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         """Queue a failed job again (400 for a job that has not failed)."""
-        job = services.report_retry(job=self.get_object(), by=request.user)
-        body = ReportJobSerializer(self.get_queryset().get(pk=job.pk), context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_202_ACCEPTED)
+        job = services.report_retry(job=self.get_object(), by=self.user)
+        return self.saved(job, status.HTTP_202_ACCEPTED)

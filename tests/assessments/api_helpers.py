@@ -12,7 +12,7 @@ from accounts.models import User
 from assessments import services
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Evidence, Result
-from tests.conftest import Personas
+from tests.conftest import Personas, api_as
 from tests.zones.plant import Plant, small_plant
 from zones.models import Site
 
@@ -80,3 +80,11 @@ def add_file_evidence(assessment: Assessment, by: User, results: Sequence[Result
 
 def add_reference(assessment: Assessment, by: User, reference: str = "DMS-4711 network drawing") -> Evidence:
     return services.evidence_add(assessment=assessment, by=by, reference=reference)
+
+
+def schema_paths(user: User) -> dict[str, Any]:
+    """The paths of the OpenAPI schema as `user` reads it (the schema must build)."""
+    response = api_as(user).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths: dict[str, Any] = response.json()["paths"]
+    return paths

@@ -93,7 +93,7 @@ def test_write_matrix(personas: Personas, world: World, name: str, endpoint: str
     assert created.status_code == (201 if name in WRITERS else 403 if name == "auditor" else 400), created.content
     patched = client.patch(detail(world, endpoint), EDIT[endpoint], format="json", HTTP_IF_MATCH='"1"')
     assert patched.status_code == (200 if name in WRITERS else 404 if name == "outsider" else 403)
-    deleted = client.delete(detail(world, endpoint))
+    deleted = client.delete(detail(world, endpoint), HTTP_IF_MATCH='"2"' if name in WRITERS else '"1"')
     assert deleted.status_code == (204 if name in WRITERS else 404 if name == "outsider" else 403)
 
 
@@ -109,6 +109,7 @@ def test_patch_needs_if_match_and_a_stale_one_gets_412_with_the_current_row(
     stale = client.patch(url, EDIT[endpoint], format="json", HTTP_IF_MATCH='"1"')
     assert stale.status_code == 412 and stale.json()["current"]["version"] == 2 and stale["ETag"] == '"2"'
     assert client.delete(url, HTTP_IF_MATCH='"1"').status_code == 412
+    assert client.delete(url).status_code == 428  # DELETE needs If-Match too (docs/api-changes.md)
 
 
 def test_contract_fields_and_validation_errors(personas: Personas, world: World) -> None:

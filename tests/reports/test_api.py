@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,29 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from reports.choices import JobStatus, ReportKind
 from reports.models import ReportJob
 from tests.conftest import PERSONA_NAMES, Personas, api_as
-from tests.reports.helpers import sample_assessment
+from tests.reports.helpers import make_job
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/reports/"
 
 
-@pytest.fixture
-def sample(personas: Personas, media_root: Path) -> Any:
-    return sample_assessment(personas)
-
-
-def make_job(sample: Any, personas: Personas, **fields: Any) -> ReportJob:
-    defaults: dict[str, Any] = {
-        "kind": ReportKind.GAP_ASSESSMENT,
-        "run_token": uuid.uuid4(),
-        "site": personas.site,
-        "assessment": sample.assessment,
-        "requested_by": personas.consultant,
-    }
-    return ReportJob.objects.create(**{**defaults, **fields})
-
-
 @pytest.mark.parametrize("name", PERSONA_NAMES)
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_every_member_may_request_a_gap_report_an_outsider_may_not(
     sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -86,6 +70,7 @@ def test_jobs_are_read_through_the_door(sample: Any, personas: Personas, name: s
 
 
 @pytest.mark.parametrize("name", ["auditor", "owner"])
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_a_failed_job_is_explained_and_retried_through_the_api(
     sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -122,6 +107,7 @@ def test_bad_requests_are_400_with_field_errors(
 
 
 @pytest.mark.parametrize("name", ["auditor", "owner"])
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_a_roadmap_of_a_site_is_accepted_and_rendered(
     sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:

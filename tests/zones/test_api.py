@@ -1,8 +1,8 @@
-"""The zones API: contract fields, the permission matrix, cross-organization refusals, 412s."""
+"""The zones API: contract fields, the permission matrix, cross-organization refusals, If-Match (428/412)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db import connection
@@ -12,6 +12,9 @@ from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as
 from tests.zones.plant import Plant, make_asset, make_conduit, make_zone, small_plant
 from zones.models import Asset, Conduit, Site, Zone
 
+if TYPE_CHECKING:
+    from core.versioning import Versioned
+
 pytestmark = pytest.mark.django_db
 VEC = {"FR1": 2, "FR2": 2, "FR3": 1, "FR4": 1, "FR5": 3, "FR6": 1, "FR7": 2}
 
@@ -20,6 +23,11 @@ VEC = {"FR1": 2, "FR2": 2, "FR3": 1, "FR4": 1, "FR5": 3, "FR6": 1, "FR7": 2}
 def plant(personas: Personas) -> Plant:
     small_plant(personas.other_site)  # noise in the other organization
     return small_plant(personas.site)
+
+
+def etag(obj: Versioned) -> str:
+    obj.refresh_from_db()
+    return obj.etag
 
 
 def detail_urls(plant: Plant) -> dict[str, str]:
@@ -64,14 +72,16 @@ def test_read_matrix(personas: Personas, plant: Plant, name: str, endpoint: str)
 @pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_write_matrix(personas: Personas, plant: Plant, name: str) -> None:
     client = api_as(personas.by_name(name))
-    response = client.patch(f"/api/v1/zones/{plant.control.pk}/", {"description": "edited"}, format="json")
+    response = client.patch(
+        f"/api/v1/zones/{plant.control.pk}/", {"description": "edited"}, format="json", HTTP_IF_MATCH='"1"'
+    )
     expected = 200 if name in WRITERS else 404 if name == "outsider" else 403
     assert response.status_code == expected
     created = client.post(
         "/api/v1/zones/", {"site": str(plant.site.pk), "name": f"New {name}", "sl_target": VEC}, format="json"
     )
     assert created.status_code == (201 if name in WRITERS else 403 if name == "auditor" else 400)
-    deleted = client.delete(f"/api/v1/assets/{plant.plc.pk}/")
+    deleted = client.delete(f"/api/v1/assets/{plant.plc.pk}/", HTTP_IF_MATCH='"1"')
     assert deleted.status_code == (204 if name in WRITERS else 404 if name == "outsider" else 403)
 
 
@@ -118,7 +128,7 @@ def test_create_a_whole_plant(personas: Personas) -> None:
 )
 def test_bad_vectors_are_400_naming_the_fr(personas: Personas, plant: Plant, vector: Any, message: str) -> None:
     response = api_as(personas.consultant).patch(
-        f"/api/v1/zones/{plant.control.pk}/", {"sl_target": vector}, format="json"
+        f"/api/v1/zones/{plant.control.pk}/", {"sl_target": vector}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == 400
     assert message in str(response.json()["sl_target"])
@@ -135,7 +145,9 @@ def test_cross_organization_links_are_refused(personas: Personas, plant: Plant) 
     )
     assert r.status_code == 400 and "zones" in r.json()
     # A zone moved to another organization's site.
-    r = client.patch(f"/api/v1/zones/{plant.dmz.pk}/", {"site": str(personas.other_site.pk)}, format="json")
+    r = client.patch(
+        f"/api/v1/zones/{plant.dmz.pk}/", {"site": str(personas.other_site.pk)}, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert r.status_code == 400 and "site" in r.json()
     # An asset in another organization's zone.
     r = client.post(
@@ -171,17 +183,20 @@ def test_conduit_needs_two_zones(personas: Personas, plant: Plant) -> None:
 def test_stale_write_is_412_and_loses_nothing(personas: Personas, plant: Plant) -> None:
     url = f"/api/v1/zones/{plant.control.pk}/"
     first, second = api_as(personas.consultant), api_as(personas.owner)
-    etag = first.get(url)["ETag"]
-    ok = second.patch(url, {"description": "owner's note"}, format="json", HTTP_IF_MATCH=etag)
-    assert ok.status_code == 200 and ok["ETag"] != etag
-    stale = first.patch(url, {"description": "consultant's note"}, format="json", HTTP_IF_MATCH=etag)
+    read = first.get(url)["ETag"]
+    ok = second.patch(url, {"description": "owner's note"}, format="json", HTTP_IF_MATCH=read)
+    assert ok.status_code == 200 and ok["ETag"] != read
+    stale = first.patch(url, {"description": "consultant's note"}, format="json", HTTP_IF_MATCH=read)
     assert stale.status_code == 412
+    assert stale.json()["current"]["description"] == "owner's note" and stale["ETag"] == ok["ETag"]
     assert Zone.objects.get(pk=plant.control.pk).description == "owner's note"
     assert first.patch(url, {"description": "merged"}, format="json", HTTP_IF_MATCH=ok["ETag"]).status_code == 200
 
 
 def test_sl_capability_source_rules(personas: Personas, plant: Plant) -> None:
-    r = api_as(personas.owner).patch(f"/api/v1/assets/{plant.plc.pk}/", {"sl_capability_source": ""}, format="json")
+    r = api_as(personas.owner).patch(
+        f"/api/v1/assets/{plant.plc.pk}/", {"sl_capability_source": ""}, format="json", HTTP_IF_MATCH=etag(plant.plc)
+    )
     assert r.status_code == 400 and "sl_capability_source" in r.json()
 
 
@@ -215,11 +230,12 @@ def test_a_zone_with_conduits_or_assets_does_not_move_to_another_site(personas: 
     for zone in (plant.control, make_zone(plant.site, "Linked only")):  # with assets; with a conduit only
         if zone.name == "Linked only":
             make_conduit(plant.site, "Link", [zone, plant.dmz], devices=[plant.firewall])
-        r = client.patch(f"/api/v1/zones/{zone.pk}/", {"site": str(second.pk)}, format="json")
+        r = client.patch(f"/api/v1/zones/{zone.pk}/", {"site": str(second.pk)}, format="json", HTTP_IF_MATCH=etag(zone))
         assert r.status_code == 400 and "cannot be moved" in str(r.json()["site"])
         assert Zone.objects.get(pk=zone.pk).site_id == plant.site.pk
     empty = make_zone(plant.site, "Empty")
-    assert client.patch(f"/api/v1/zones/{empty.pk}/", {"site": str(second.pk)}, format="json").status_code == 200
+    moved = client.patch(f"/api/v1/zones/{empty.pk}/", {"site": str(second.pk)}, format="json", HTTP_IF_MATCH='"1"')
+    assert moved.status_code == 200
 
 
 def test_deleting_what_an_assessment_assessed_is_409_and_keeps_it(personas: Personas, plant: Plant) -> None:
@@ -227,8 +243,11 @@ def test_deleting_what_an_assessment_assessed_is_409_and_keeps_it(personas: Pers
 
     make_assessment(plant.site, personas.consultant, zones=[plant.control], conduits=[], title="Gap 2026")
     client = api_as(personas.consultant)
-    for url in (f"/api/v1/zones/{plant.control.pk}/", f"/api/v1/sites/{plant.site.pk}/"):
-        response = client.delete(url)
+    for obj, url in (
+        (plant.control, f"/api/v1/zones/{plant.control.pk}/"),
+        (plant.site, f"/api/v1/sites/{plant.site.pk}/"),
+    ):
+        response = client.delete(url, HTTP_IF_MATCH=etag(obj))
         assert response.status_code == 409, url
         assert "Gap 2026" in response.json()["detail"]
     assert Zone.objects.filter(pk=plant.control.pk).exists()
@@ -239,7 +258,48 @@ def test_a_zone_whose_deletion_would_take_an_assessed_conduit_is_kept(personas: 
 
     # Only the conduit is assessed; deleting either of its two zones would delete it too.
     make_assessment(plant.site, personas.consultant, zones=[], conduits=[plant.conduit], title="Conduit review")
-    response = api_as(personas.consultant).delete(f"/api/v1/zones/{plant.control.pk}/")
+    response = api_as(personas.consultant).delete(
+        f"/api/v1/zones/{plant.control.pk}/", HTTP_IF_MATCH=etag(plant.control)
+    )
     assert response.status_code == 409
     assert "Conduit review" in response.json()["detail"]
     assert Zone.objects.filter(pk=plant.control.pk).exists() and Conduit.objects.filter(pk=plant.conduit.pk).exists()
+
+
+@pytest.mark.parametrize("endpoint", ["sites", "zones", "conduits", "assets"])
+def test_writes_need_if_match_and_a_stale_one_gets_412_with_the_current_state(
+    personas: Personas, plant: Plant, endpoint: str
+) -> None:
+    """The unified contract (docs/api-changes.md, 2026-12-02): If-Match is required, as everywhere else."""
+    client = api_as(personas.owner)
+    url = detail_urls(plant)[endpoint]
+    read = client.get(url)
+    assert read["ETag"] == f'"{read.json()["version"]}"'
+    body = {"description": "x"} if endpoint != "assets" else {"firmware": "4.2"}
+    assert client.patch(url, body, format="json").status_code == 428
+    assert client.put(url, read.json(), format="json").status_code == 428
+    assert client.delete(url).status_code == 428
+    ok = client.patch(url, body, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert ok.status_code == 200 and ok["ETag"] == f'"{ok.json()["version"]}"' != read["ETag"]
+    stale = client.delete(url, HTTP_IF_MATCH=read["ETag"])
+    assert stale.status_code == 412
+    assert stale.json()["current"] == ok.json() and stale["ETag"] == ok["ETag"]
+    assert client.get(url).status_code == 200  # nothing was deleted
+
+
+def test_put_replaces_the_whole_object_under_if_match(personas: Personas, plant: Plant) -> None:
+    client = api_as(personas.consultant)
+    url = f"/api/v1/sites/{plant.site.pk}/"
+    read = client.get(url)
+    body = {**read.json(), "name": "Renamed works", "description": ""}
+    response = client.put(url, body, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert response.status_code == 200 and response.json()["name"] == "Renamed works"
+    from accounts.choices import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory.create(user=personas.consultant, organization=personas.other_org, role=Role.CONSULTANT)
+    moved = client.patch(
+        url, {"organization": str(personas.other_org.pk)}, format="json", HTTP_IF_MATCH=response["ETag"]
+    )
+    assert moved.status_code == 400
+    assert moved.json()["organization"] == ["A site cannot move to another organization."]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.access import Action, organizations_for, restrict
 from accounts.models import Organization
 from compliance.sl import SLVector, SLVectorError
+from core.api.fields import ScopedRelatedField, StaysMixin
 from zones.models import Asset, Conduit, Site, Zone
 
 
@@ -36,25 +35,9 @@ class SLVectorSerializerField(serializers.Field):
             raise serializers.ValidationError(list(exc.errors.values())) from exc
 
 
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id resolved through the door: another organization's object 'does not exist'."""
-
-    def __init__(self, model: type[Any], **kwargs: Any) -> None:
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[Any]:
-        request = self.context["request"]
-        return restrict(self.model._default_manager.all(), request.user, Action.VIEW)
-
-
-class OrganizationField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self) -> QuerySet[Organization]:
-        return organizations_for(self.context["request"].user, Action.VIEW)
-
-
-class SiteSerializer(serializers.ModelSerializer[Site]):
-    organization = OrganizationField()
+class SiteSerializer(StaysMixin, serializers.ModelSerializer[Site]):
+    stays = {"organization": "A site cannot move to another organization."}
+    organization = ScopedRelatedField(Organization)
 
     class Meta:
         model = Site

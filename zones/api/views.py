@@ -1,95 +1,53 @@
-"""/api/v1/sites/, zones/, conduits/, assets/ and the site diagram."""
+"""/api/v1/sites/, zones/, conduits/, assets/ and the site diagram (the write contract: core.api.viewsets)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
-from rest_framework.serializers import BaseSerializer
 
-from accounts.access import Action, can, organizations_for
-from accounts.api.viewsets import Conflict, PreconditionFailed, ScopedModelViewSet, expected_version
-from core.versioning import InUse, StaleObjectError
+from core.api.viewsets import ServiceViewSet
 from zones import services
 from zones.api.serializers import AssetSerializer, ConduitSerializer, SiteSerializer, ZoneSerializer
-from zones.choices import ComponentType, Criticality, ZoneKind
 from zones.models import Asset, Conduit, Site, Zone
 from zones.selectors import site_overview
 
 
-class _ServiceWrites(ScopedModelViewSet):
-    """Writes go through zones.services; version conflicts become 412."""
+class _PlantViewSet(ServiceViewSet):
+    """Sites and what is in them: saved by zones.services, deleted unless an assessment still refers to them."""
 
-    def save_with(self, serializer: BaseSerializer[Any], instance: Any, **extra: Any) -> Any:
-        data = dict(serializer.validated_data)
-        try:
-            return self.service(instance=instance, fields=data, version=expected_version(self.request), **extra)
-        except StaleObjectError as exc:
-            raise PreconditionFailed(str(exc)) from exc
+    parent_fields: ClassVar[tuple[str, ...]] = ("site",)
+    create_denied = "Your role lets you read this site, not change it."
 
-    def service(self, *, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        raise NotImplementedError
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
+        parent: Model = data.get("site") or instance.site
+        return parent
 
-    def parent_of(self, data: dict[str, Any], instance: Any) -> Any:
-        raise NotImplementedError
-
-    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
-        parent = self.parent_of(dict(serializer.validated_data), None)
-        if not can(self.request.user, Action.CHANGE, parent):
-            raise PermissionDenied("Your role lets you read this site, not change it.")
-        serializer.instance = self.save_with(serializer, self.model())
-
-    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
-        assert serializer.instance is not None
-        self.check_change(serializer.instance)
-        new_parent = self.parent_of(dict(serializer.validated_data), serializer.instance)
-        if not can(self.request.user, Action.CHANGE, new_parent):
-            raise PermissionDenied("You cannot move this into a site you may not change.")
-        serializer.instance = self.save_with(serializer, serializer.instance)
-
-    def perform_destroy(self, instance: Any) -> None:
-        self.check_change(instance)
-        try:
-            services.object_delete(obj=instance, expected_version=expected_version(self.request))
-        except StaleObjectError as exc:
-            raise PreconditionFailed(str(exc)) from exc
-        except InUse as exc:
-            raise Conflict(str(exc)) from exc
+    def delete_object(self, instance: Any, version: int | None) -> None:
+        services.object_delete(obj=instance, expected_version=version)
 
 
-class SiteViewSet(_ServiceWrites):
+class SiteViewSet(_PlantViewSet):
     """A client's plants. Filter with `organization`."""
 
     model = Site
     serializer_class = SiteSerializer
     filterset_fields = ["organization", "sector"]
+    parent_fields = ()  # a site stays in its organization (the serializer says so)
+    create_denied = "Your role lets you read this organization's sites, not add one."
 
-    def parent_of(self, data: dict[str, Any], instance: Any) -> Any:
-        return data.get("organization") or instance.organization
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
+        parent: Model = data.get("organization") or instance.organization
+        return parent
 
-    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
-        org = serializer.validated_data["organization"]
-        if not organizations_for(self.request.user, Action.CHANGE).filter(pk=org.pk).exists():
-            raise PermissionDenied("Your role lets you read this organization's sites, not add one.")
-        serializer.instance = self.save_with(serializer, Site())
-
-    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
-        assert serializer.instance is not None
-        self.check_change(serializer.instance)
-        org = serializer.validated_data.get("organization")
-        if org is not None and org.pk != serializer.instance.organization_id:
-            raise ValidationError({"organization": "A site cannot move to another organization."})
-        serializer.instance = self.save_with(serializer, serializer.instance)
-
-    def service(self, *, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        return services.site_save(site=instance, fields=fields, expected_version=version)
+    def save_object(self, instance: Any, data: dict[str, Any], version: int | None) -> Any:
+        return services.site_save(site=instance, fields=data, expected_version=version)
 
     @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path="diagram.svg")
@@ -99,50 +57,39 @@ class SiteViewSet(_ServiceWrites):
         return HttpResponse(svg, content_type="image/svg+xml")
 
 
-class ZoneFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=ZoneKind.choices)
-
-    class Meta:
-        model = Zone
-        fields = ["site", "kind", "criticality"]
-
-
-class ZoneViewSet(_ServiceWrites):
+class ZoneViewSet(_PlantViewSet):
     """Zones of sites. Filter with `site`."""
 
     model = Zone
     serializer_class = ZoneSerializer
-    filterset_class = ZoneFilter
+    filterset_fields = ["site", "kind", "criticality"]
 
-    def parent_of(self, data: dict[str, Any], instance: Any) -> Any:
-        return data.get("site") or instance.site
-
-    def service(self, *, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        return services.zone_save(zone=instance, fields=fields, expected_version=version)
+    def save_object(self, instance: Any, data: dict[str, Any], version: int | None) -> Any:
+        return services.zone_save(zone=instance, fields=data, expected_version=version)
 
 
 class AssetFilter(filters.FilterSet):
     site = filters.UUIDFilter(field_name="zone__site")
-    component_type = filters.ChoiceFilter(choices=ComponentType.choices)
-    criticality = filters.ChoiceFilter(choices=Criticality.choices)
 
     class Meta:
         model = Asset
         fields = ["zone", "site", "component_type", "role", "legacy", "criticality"]
 
 
-class AssetViewSet(_ServiceWrites):
+class AssetViewSet(_PlantViewSet):
     """Assets (components). Filter with `site` or `zone`."""
 
     model = Asset
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
+    parent_fields = ("zone",)
 
-    def parent_of(self, data: dict[str, Any], instance: Any) -> Any:
-        return (data.get("zone") or instance.zone).site
+    def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
+        parent: Model = (data.get("zone") or instance.zone).site
+        return parent
 
-    def service(self, *, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        return services.asset_save(asset=instance, fields=fields, expected_version=version)
+    def save_object(self, instance: Any, data: dict[str, Any], version: int | None) -> Any:
+        return services.asset_save(asset=instance, fields=data, expected_version=version)
 
 
 class ConduitFilter(filters.FilterSet):
@@ -153,7 +100,7 @@ class ConduitFilter(filters.FilterSet):
         fields = ["site", "zone", "direction"]
 
 
-class ConduitViewSet(_ServiceWrites):
+class ConduitViewSet(_PlantViewSet):
     """Conduits between zones of a site. Filter with `site` or `zone`."""
 
     model = Conduit
@@ -161,12 +108,8 @@ class ConduitViewSet(_ServiceWrites):
     filterset_class = ConduitFilter
     prefetch_related = ("zones", "boundary_devices")
 
-    def parent_of(self, data: dict[str, Any], instance: Any) -> Any:
-        return data.get("site") or instance.site
-
-    def service(self, *, instance: Any, fields: dict[str, Any], version: int | None) -> Any:
-        zones = fields.pop("zones", None)
-        devices = fields.pop("boundary_devices", None)
+    def save_object(self, instance: Any, data: dict[str, Any], version: int | None) -> Any:
+        zones, devices = data.pop("zones", None), data.pop("boundary_devices", None)
         return services.conduit_save(
-            conduit=instance, fields=fields, zones=zones, boundary_devices=devices, expected_version=version
+            conduit=instance, fields=data, zones=zones, boundary_devices=devices, expected_version=version
         )

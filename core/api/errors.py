@@ -1,0 +1,91 @@
+"""The HTTP side of optimistic concurrency and of refused writes: the status codes, If-Match and ETags.
+
+One contract for every writable endpoint: a write to a versioned object names the version it is based on
+(`If-Match: "<version>"`); without it the answer is 428, with a stale one 412 carrying what is saved now
+under "current" and its ETag, so the client can show the other person's change instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+
+class Conflict(APIException):
+    """The request is sound but the object's state forbids it (deleting what an assessment refers to)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This object is still in use."
+    default_code = "in_use"
+
+
+class PreconditionFailed(APIException):
+    """The If-Match header names no version of this API (a stale version gets `stale_response`)."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "This object was changed by someone else since you read it; fetch it again."
+    default_code = "stale"
+
+
+class PreconditionRequired(APIException):
+    """A write to a versioned object came without If-Match: the server cannot tell it is not stale."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = 'This write needs an If-Match header with the ETag you read (e.g. If-Match: "3").'
+    default_code = "precondition_required"
+
+
+STALE_DETAIL = "Someone else changed this since you read it; nothing was saved."
+
+
+def etag(version: int) -> str:
+    """The ETag of a version, as sent in `ETag` and expected back in `If-Match`."""
+    return f'"{version}"'
+
+
+def expected_version(request: Request) -> int | None:
+    """The version a write is based on, from `If-Match: "<version>"` (None when absent or `*`)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    value = header.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise PreconditionFailed(f"If-Match {header!r} is not an ETag of this API.")
+    return int(value)
+
+
+def required_version(request: Request) -> int:
+    """The version from If-Match; a write to a versioned object without one is refused (428)."""
+    version = expected_version(request)
+    if version is None:
+        raise PreconditionRequired()
+    return version
+
+
+def with_etag(response: Response, version: int | None) -> Response:
+    """`response` with the ETag of `version` (unchanged for objects without a version)."""
+    if version is not None:
+        response["ETag"] = etag(version)
+    return response
+
+
+def stale_response(current: dict[str, Any], version: int) -> Response:
+    """412 with what is saved now (under "current") and its ETag: nothing of the write was kept."""
+    set_rollback()  # the write failed as a whole, also inside a request-wide transaction
+    body = {"detail": STALE_DETAIL, "current": current}
+    return with_etag(Response(body, status=status.HTTP_412_PRECONDITION_FAILED), version)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus model and service ValidationErrors as 400s naming their fields like DRF's own."""
+    if isinstance(exc, DjangoValidationError):
+        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = ValidationError(detail=detail)
+    return drf_exception_handler(exc, context)
