@@ -8,17 +8,8 @@ from django import forms
 
 from accounts.models import User
 from assessments.models import Assessment
-from zones.forms import VersionedForm
+from core.forms import DateInput, VersionedForm
 from zones.models import Site
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; it only understands ISO dates, whatever the locale's format."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
-        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 def _member_choices(site: Site) -> Any:

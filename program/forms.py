@@ -7,12 +7,12 @@ from typing import Any
 
 from django import forms
 
+from core.forms import CsvUploadForm, DateInput, VersionedForm
 from program.kpis import parse_month
 from program.models import Exercise, TrainingRecord, Vulnerability
-from zones.forms import CsvUploadForm, VersionedForm
 from zones.models import Asset, Site
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 __all__ = ["CsvUploadForm", "ExerciseForm", "MonthForm", "TrainingRecordForm", "VulnerabilityForm"]
 

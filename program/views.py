@@ -9,38 +9,29 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import Action, can
+from core.forms import VersionedForm
+from core.http import AuthenticatedHttpRequest
+from core.pages import form_view, get_for
 from core.versioning import StaleObjectError
 from program import csv_io, selectors, services
 from program.choices import Severity, VulnerabilityStatus
 from program.forms import CsvUploadForm, ExerciseForm, MonthForm, TrainingRecordForm, VulnerabilityForm
 from program.kpis import Scope
 from program.models import Exercise, TrainingRecord, Vulnerability
-from zones.forms import VersionedForm
 from zones.models import Site
 
 PAGE_SIZE = 100
 
 
-def _get(request: HttpRequest, model: type[Model], pk: Any, action: Action = Action.VIEW, **select: Any) -> Any:
-    """The door for pages: 404 outside the user's scope, 403 for readers asking to change."""
-    manager: Any = model._default_manager
-    queryset = manager.restrict(request.user, Action.VIEW).select_related(*select.get("related", ()))
-    obj = get_object_or_404(queryset, pk=pk)
-    if action != Action.VIEW and not can(request.user, action, obj):
-        raise PermissionDenied("Your role lets you read this, not change it.")
-    return obj
-
-
-def _month(request: HttpRequest) -> Any:
+def _month(request: AuthenticatedHttpRequest) -> Any:
     form = MonthForm(request.GET)
     if form.is_valid():
         return form.cleaned_data["month"]
@@ -48,7 +39,7 @@ def _month(request: HttpRequest) -> Any:
     return None
 
 
-def _dashboard(request: HttpRequest, scope: Scope, template: str, **extra: Any) -> HttpResponse:
+def _dashboard(request: AuthenticatedHttpRequest, scope: Scope, template: str, **extra: Any) -> HttpResponse:
     month = _month(request)
     try:
         period, tiles = selectors.dashboard(scope, month)
@@ -60,20 +51,20 @@ def _dashboard(request: HttpRequest, scope: Scope, template: str, **extra: Any) 
 
 
 @login_required
-def kpi_index(request: HttpRequest) -> HttpResponse:
+def kpi_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "program/index.html", {"rows": selectors.kpi_scopes(request.user)})
 
 
 @login_required
-def organization_dashboard(request: HttpRequest, pk: Any) -> HttpResponse:
+def organization_dashboard(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     organization = get_object_or_404(selectors.organizations_with_whole_view(request.user), pk=pk)
     sites = Site.objects.filter(organization=organization).order_by("name")
     return _dashboard(request, Scope(organization), "program/dashboard.html", sites=sites)
 
 
 @login_required
-def site_dashboard(request: HttpRequest, pk: Any) -> HttpResponse:
-    site = _get(request, Site, pk, related=("organization",))
+def site_dashboard(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    site = get_for(request, Site, pk, select=("organization",))
     return _dashboard(
         request,
         Scope.of_site(site),
@@ -85,7 +76,7 @@ def site_dashboard(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 # --- lists ------------------------------------------------------------------------------------------------
-def _site_page(request: HttpRequest, site: Site, tab: str, template: str, **context: Any) -> HttpResponse:
+def _site_page(request: AuthenticatedHttpRequest, site: Site, tab: str, template: str, **context: Any) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context.update(site=site, tab=tab, can_change=can(request.user, Action.CHANGE, site), query=query.urlencode())
@@ -93,8 +84,8 @@ def _site_page(request: HttpRequest, site: Site, tab: str, template: str, **cont
 
 
 @login_required
-def vulnerability_list(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk, related=("organization",))
+def vulnerability_list(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, select=("organization",))
     rows = selectors.vulnerabilities_of(site)
     severity, status = request.GET.get("severity", ""), request.GET.get("status", "")
     if severity in Severity.values:
@@ -116,24 +107,24 @@ def vulnerability_list(request: HttpRequest, site_pk: Any) -> HttpResponse:
 
 
 @login_required
-def training_list(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk, related=("organization",))
+def training_list(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, select=("organization",))
     page = Paginator(selectors.training_records_of(site), PAGE_SIZE).get_page(request.GET.get("page"))
     return _site_page(request, site, "training", "program/training_list.html", page=page)
 
 
 @login_required
-def exercise_list(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk, related=("organization",))
+def exercise_list(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, select=("organization",))
     page = Paginator(selectors.exercises_of(site), PAGE_SIZE).get_page(request.GET.get("page"))
     return _site_page(request, site, "exercises", "program/exercise_list.html", page=page)
 
 
 # --- create and edit --------------------------------------------------------------------------------------
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: VersionedForm,
-    save: Callable[[dict[str, Any], int | None], Any],
+    save: Callable[[Any], Any],
     *,
     site: Site,
     title: str,
@@ -141,38 +132,20 @@ def _form_page(
     done: str,
     kind: str,
 ) -> HttpResponse:
-    """Show the form; on a good POST save through the service and go back to the list; put a stale write or
-    a service's refusal back on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.service_fields(), form.cleaned_data.get("version"))
-        except StaleObjectError as exc:
-            form.add_error(
-                None,
-                f"Someone else saved this while you were editing (now version {exc.obj.version}). Reload the page "
-                "to see their change, then edit again.",
-            )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
-        else:
-            messages.success(request, done)
-            return redirect(back)
-    context = {"form": form, "site": site, "title": title, "back": back, "kind": kind}
-    return render(request, "program/form.html", context)
+    """Core's form page with the program template; a save goes back to the list."""
+    context = {"site": site, "title": title, "cancel_url": back, "kind": kind}
+    return form_view(request, form, save, template="program/form.html", done=done, after=lambda _: back,
+                     context=context)  # fmt: skip
 
 
 @login_required
-def vulnerability_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk, Action.CHANGE)
+def vulnerability_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, Action.CHANGE)
     form = VulnerabilityForm(request.POST or None, site=site)
     return _form_page(
         request,
         form,
-        lambda fields, _: services.vulnerability_save(vulnerability=Vulnerability(), fields=fields),
+        lambda f: services.vulnerability_save(vulnerability=Vulnerability(), fields=f.service_fields()),
         site=site,
         title="Add a vulnerability",
         back=reverse("vulnerability-list", args=[site.pk]),
@@ -182,15 +155,15 @@ def vulnerability_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
 
 
 @login_required
-def vulnerability_edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    vuln = _get(request, Vulnerability, pk, Action.CHANGE, related=("asset__zone__site",))
+def vulnerability_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    vuln = get_for(request, Vulnerability, pk, Action.CHANGE, select=("asset__zone__site",))
     site = vuln.asset.zone.site
     form = VulnerabilityForm(request.POST or None, instance=vuln, site=site)
     return _form_page(
         request,
         form,
-        lambda fields, version: services.vulnerability_save(
-            vulnerability=vuln, fields=fields, expected_version=version
+        lambda f: services.vulnerability_save(
+            vulnerability=vuln, fields=f.service_fields(), expected_version=f.expected_version
         ),
         site=site,
         title=f"Edit {vuln.identifier}",
@@ -201,13 +174,13 @@ def vulnerability_edit(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def training_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk, Action.CHANGE)
+def training_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, Action.CHANGE)
     form = TrainingRecordForm(request.POST or None)
     return _form_page(
         request,
         form,
-        lambda fields, _: services.training_record_save(record=TrainingRecord(site=site), fields=fields),
+        lambda f: services.training_record_save(record=TrainingRecord(site=site), fields=f.service_fields()),
         site=site,
         title="Add a training count",
         back=reverse("training-list", args=[site.pk]),
@@ -217,13 +190,15 @@ def training_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
 
 
 @login_required
-def training_edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    record = _get(request, TrainingRecord, pk, Action.CHANGE, related=("site",))
+def training_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    record = get_for(request, TrainingRecord, pk, Action.CHANGE, select=("site",))
     form = TrainingRecordForm(request.POST or None, instance=record)
     return _form_page(
         request,
         form,
-        lambda fields, version: services.training_record_save(record=record, fields=fields, expected_version=version),
+        lambda f: services.training_record_save(
+            record=record, fields=f.service_fields(), expected_version=f.expected_version
+        ),
         site=record.site,
         title=f"Edit {record.programme}",
         back=reverse("training-list", args=[record.site_id]),
@@ -233,13 +208,13 @@ def training_edit(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def exercise_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk, Action.CHANGE)
+def exercise_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, Action.CHANGE)
     form = ExerciseForm(request.POST or None)
     return _form_page(
         request,
         form,
-        lambda fields, _: services.exercise_save(exercise=Exercise(site=site), fields=fields),
+        lambda f: services.exercise_save(exercise=Exercise(site=site), fields=f.service_fields()),
         site=site,
         title="Record an exercise",
         back=reverse("exercise-list", args=[site.pk]),
@@ -249,13 +224,15 @@ def exercise_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
 
 
 @login_required
-def exercise_edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    exercise = _get(request, Exercise, pk, Action.CHANGE, related=("site",))
+def exercise_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    exercise = get_for(request, Exercise, pk, Action.CHANGE, select=("site",))
     form = ExerciseForm(request.POST or None, instance=exercise)
     return _form_page(
         request,
         form,
-        lambda fields, version: services.exercise_save(exercise=exercise, fields=fields, expected_version=version),
+        lambda f: services.exercise_save(
+            exercise=exercise, fields=f.service_fields(), expected_version=f.expected_version
+        ),
         site=exercise.site,
         title=f"Edit {exercise.scenario}",
         back=reverse("exercise-list", args=[exercise.site_id]),
@@ -264,7 +241,7 @@ def exercise_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     )
 
 
-_DELETABLE: dict[str, tuple[type[Model], str, str]] = {
+_DELETABLE: dict[str, tuple[type[Vulnerability | TrainingRecord | Exercise], str, str]] = {
     "vulnerability": (Vulnerability, "asset__zone__site", "vulnerability-list"),
     "training": (TrainingRecord, "site", "training-list"),
     "exercise": (Exercise, "site", "exercise-list"),
@@ -273,11 +250,11 @@ _DELETABLE: dict[str, tuple[type[Model], str, str]] = {
 
 @login_required
 @require_POST
-def record_delete(request: HttpRequest, kind: str, pk: Any) -> HttpResponse:
+def record_delete(request: AuthenticatedHttpRequest, kind: str, pk: Any) -> HttpResponse:
     if kind not in _DELETABLE:
         raise PermissionDenied("Nothing of that kind can be deleted here.")
     model, site_path, list_name = _DELETABLE[kind]
-    obj = _get(request, model, pk, Action.CHANGE)
+    obj = get_for(request, model, pk, Action.CHANGE)
     site_id = model._default_manager.filter(pk=obj.pk).values_list(f"{site_path}_id", flat=True).get()
     version = request.POST.get("version", "")
     try:
@@ -291,16 +268,16 @@ def record_delete(request: HttpRequest, kind: str, pk: Any) -> HttpResponse:
 
 # --- CSV ----------------------------------------------------------------------------------------------------
 @login_required
-def vulnerability_export(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk)
+def vulnerability_export(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk)
     response = HttpResponse(csv_io.export_csv(site), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vulnerabilities-{site.pk}.csv"'
     return response
 
 
 @login_required
-def vulnerability_import(request: HttpRequest, site_pk: Any) -> HttpResponse:
-    site = _get(request, Site, site_pk, Action.CHANGE, related=("organization",))
+def vulnerability_import(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+    site = get_for(request, Site, site_pk, Action.CHANGE, select=("organization",))
     back = request.POST.get("next") or request.GET.get("next", "")
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     errors: list[tuple[int, str]] = []

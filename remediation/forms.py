@@ -11,19 +11,10 @@ from accounts.models import User
 from assessments.choices import ResultStatus
 from compliance.choices import Kind, Part
 from compliance.models import Requirement
+from core.forms import ConflictForm, DateInput, VersionedForm
 from remediation.choices import ACTION_TRANSITIONS, MANUAL_SOURCES, ActionStatus, FindingSource
 from remediation.models import Action, Finding
-from zones.forms import VersionedForm
 from zones.models import Asset, Site
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker; its value must be ISO (yyyy-mm-dd) whatever the language's format."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class SRChoiceField(forms.ModelChoiceField):
@@ -139,7 +130,7 @@ class ActionForm(VersionedForm):
         return data
 
 
-class VerifyResultForm(forms.Form):
+class VerifyResultForm(ConflictForm, forms.Form):
     """One addressed result, updated as part of verifying an action, with optional evidence."""
 
     status = forms.ChoiceField(choices=ResultStatus.choices)
@@ -156,7 +147,7 @@ class VerifyResultForm(forms.Form):
     evidence_description = forms.CharField(required=False, max_length=500, label="Evidence description")
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(ConflictForm, forms.Form):
     note = forms.CharField(
         label="How was the fix verified?",
         required=False,

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment
-from assessments.views.common import get_for
+from core.http import AuthenticatedHttpRequest
+from core.pages import get_for
 from reports import selectors, services
 from reports.choices import ReportKind
 from reports.files import NotReady, report_file_response
@@ -26,7 +27,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None, user=request.user)
     jobs = selectors.jobs_for(request.user)
     if form.is_valid():
@@ -38,14 +39,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     job = get_for(request, ReportJob, pk, select=("site", "site__organization", "assessment", "requested_by"))
     others = selectors.jobs_for(request.user).filter(assessment=job.assessment_id).exclude(pk=job.pk)[:6]
     return render(request, "reports/detail.html", {"job": job, "others": others if job.assessment_id else []})
 
 
 @login_required
-def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
+def report_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The status panel alone: the detail page polls it every second until the job is done."""
     job = get_for(request, ReportJob, pk, select=("site", "assessment"))
     return render(request, "reports/_status.html", {"job": job})
@@ -53,7 +54,7 @@ def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_request(request: HttpRequest) -> HttpResponse:
+def report_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     assessment = site = None
     if request.POST.get("assessment"):
@@ -62,7 +63,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
         site = get_for(request, Site, request.POST["site"])
     back = assessment or site
     try:
-        job = services.report_request(kind=kind, by=request.user, assessment=assessment, site=site)  # type: ignore[arg-type]
+        job = services.report_request(kind=kind, by=request.user, assessment=assessment, site=site)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back) if back is not None else redirect("report-list")
@@ -73,7 +74,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_retry(request: HttpRequest, pk: Any) -> HttpResponse:
+def report_retry(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     job = get_for(request, ReportJob, pk)
     try:
         services.report_retry(job=job, by=request.user)
@@ -85,7 +86,7 @@ def report_retry(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: Any) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: Any) -> FileResponse:
     job = get_for(request, ReportJob, pk)
     try:
         return report_file_response(job)

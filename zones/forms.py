@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from compliance.choices import FR_CODES
 from compliance.sl import SLVector, SLVectorError
+from core.forms import DateInput, VersionedForm
 from zones.models import Asset, Conduit, Site, Zone
 
 
@@ -73,20 +74,6 @@ class SLVectorFormField(forms.Field):
             return True
 
 
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user started from, so a concurrent edit is caught, not overwritten."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance and not self.instance._state.adding:
-            self.fields["version"].initial = self.instance.version
-
-    def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields or [] if name in self.cleaned_data}
-
-
 class SiteForm(VersionedForm):
     class Meta:
         model = Site
@@ -114,7 +101,7 @@ class AssetForm(VersionedForm):
             "zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware",
             "network_addresses", "sl_capability", "sl_capability_source", "end_of_support", "legacy", "criticality",
         ]  # fmt: skip
-        widgets = {"end_of_support": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"end_of_support": DateInput}
 
 
 class ConduitForm(VersionedForm):
@@ -137,7 +124,3 @@ class ConduitForm(VersionedForm):
     class Meta:
         model = Conduit
         fields = ["name", "zones", "protocols", "direction", "sl_target", "boundary_devices", "description"]
-
-
-class CsvUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Columns as documented; nothing is imported if any row is bad.")

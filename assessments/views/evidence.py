@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -17,16 +17,20 @@ from assessments import services
 from assessments.evidence_files import allowed_extensions, evidence_file_response, max_megabytes
 from assessments.forms import EvidenceForm
 from assessments.models import Assessment, Evidence, Result
-from assessments.views.common import errors_to_form, get_for
+from core.forms import errors_to_form
+from core.http import AuthenticatedHttpRequest
+from core.pages import get_for
 
 
-def _add(request: HttpRequest, assessment: Assessment, form: EvidenceForm, results: list[Result]) -> Evidence | None:
+def _add(
+    request: AuthenticatedHttpRequest, assessment: Assessment, form: EvidenceForm, results: list[Result]
+) -> Evidence | None:
     if not form.is_valid():
         return None
     try:
         return services.evidence_add(
             assessment=assessment,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             file=form.cleaned_data.get("file"),
             reference=form.cleaned_data.get("reference") or "",
             description=form.cleaned_data.get("description") or "",
@@ -43,7 +47,7 @@ def _limits() -> dict[str, Any]:
 
 
 @login_required
-def evidence_list(request: HttpRequest, pk: Any) -> HttpResponse:
+def evidence_list(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, select=("site",))
     can_change = can(request.user, Action.CHANGE, assessment) and not assessment.is_final
     form = EvidenceForm(request.POST or None, request.FILES or None)
@@ -73,7 +77,7 @@ def evidence_list(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def result_evidence(request: HttpRequest, pk: Any) -> HttpResponse:
+def result_evidence(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The evidence panel of one result: what supports it, upload a new file, link an existing one."""
     result = get_for(request, Result, pk, select=("assessment",))
     assessment = result.assessment
@@ -86,12 +90,12 @@ def result_evidence(request: HttpRequest, pk: Any) -> HttpResponse:
         if link_id := request.POST.get("link"):
             evidence = get_for(request, Evidence, link_id)
             try:
-                services.evidence_link(evidence=evidence, results=[*evidence.results.all(), result], by=request.user)  # type: ignore[arg-type]
+                services.evidence_link(evidence=evidence, results=[*evidence.results.all(), result], by=request.user)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
         elif unlink_id := request.POST.get("unlink"):
             evidence = get_for(request, Evidence, unlink_id)
-            services.evidence_link(evidence=evidence, results=evidence.results.exclude(pk=result.pk), by=request.user)  # type: ignore[arg-type]
+            services.evidence_link(evidence=evidence, results=evidence.results.exclude(pk=result.pk), by=request.user)
         else:
             form = EvidenceForm(request.POST, request.FILES)
             if _add(request, assessment, form, [result]) is None:
@@ -117,5 +121,5 @@ def result_evidence(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: Any) -> FileResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: Any) -> FileResponse:
     return evidence_file_response(get_for(request, Evidence, pk))

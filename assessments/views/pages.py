@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,42 +16,38 @@ from assessments import selectors, services
 from assessments.choices import TRANSITIONS, AssessmentStatus, ResultStatus
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment
-from assessments.views.common import errors_to_form, get_for
+from core.http import AuthenticatedHttpRequest
+from core.pages import form_view, get_for
 from core.versioning import StaleObjectError
 from zones.models import Site
 
 
 @login_required
-def assessment_list(request: HttpRequest) -> HttpResponse:
+def assessment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     assessments = selectors.assessments_with_progress(request.user)
     sites = Site.objects.restrict(request.user, Action.CHANGE).order_by("name")
     return render(request, "assessments/list.html", {"assessments": assessments, "sites": sites})
 
 
 @login_required
-def assessment_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
+def assessment_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Action.CHANGE)
     form = AssessmentForm(request.POST or None, site=site, initial={"lead": request.user.pk})
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment = services.assessment_create(
-                site=site,
-                by=request.user,  # type: ignore[arg-type]
-                zones=form.cleaned_data["zones"],
-                conduits=form.cleaned_data["conduits"],
-                team=form.cleaned_data["team"],
-                **form.scalar_fields(),
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"Assessment “{assessment.title}” created with {assessment.results.count()} "
-                             "requirements to assess.")  # fmt: skip
-            return redirect(assessment)
-    return render(request, "assessments/form.html", {"form": form, "site": site, "title": "New gap assessment"})
+    return form_view(
+        request,
+        form,
+        lambda f: services.assessment_create(site=site, by=request.user, **_relations(f), **f.scalar_fields()),
+        template="assessments/form.html",
+        done=lambda a: f"Assessment “{a.title}” created with {a.results.count()} requirements to assess.",
+        context={"site": site, "title": "New gap assessment", "cancel_url": site.get_absolute_url()},
+    )
 
 
-def _context(request: HttpRequest, assessment: Assessment, tab: str) -> dict[str, Any]:
+def _relations(form: AssessmentForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in ("zones", "conduits", "team")}
+
+
+def _context(request: AuthenticatedHttpRequest, assessment: Assessment, tab: str) -> dict[str, Any]:
     can_change = can(request.user, Action.CHANGE, assessment) and not assessment.is_final
     return {
         "assessment": assessment,
@@ -63,7 +59,7 @@ def _context(request: HttpRequest, assessment: Assessment, tab: str) -> dict[str
 
 
 @login_required
-def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+def assessment_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, select=("site", "lead", "catalogue", "signed_off_by"))
     summary = selectors.summary(assessment)
     plan = selectors.resync_plan(assessment) if not assessment.is_final else None
@@ -83,7 +79,7 @@ def assessment_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def assessment_heatmap(request: HttpRequest, pk: Any) -> HttpResponse:
+def assessment_heatmap(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The heat-map alone, for live refreshes."""
     assessment = get_for(request, Assessment, pk)
     return render(
@@ -92,38 +88,33 @@ def assessment_heatmap(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def assessment_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+def assessment_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, Action.CHANGE, select=("site",))
     form = AssessmentForm(request.POST or None, instance=assessment, site=assessment.site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assessment_update(
-                assessment=assessment,
-                by=request.user,  # type: ignore[arg-type]
-                fields=form.scalar_fields(),
-                zones=form.cleaned_data["zones"],
-                conduits=form.cleaned_data["conduits"],
-                team=form.cleaned_data["team"],
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except StaleObjectError as exc:
-            form.add_error(None, f"Someone else changed this assessment meanwhile (now version {exc.obj.version}). "
-                           "Reload the page to see their change, then edit again.")  # fmt: skip
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "Assessment saved.")
-            return redirect(assessment)
-    return render(
+    return form_view(
         request,
-        "assessments/form.html",
-        {"form": form, "site": assessment.site, "assessment": assessment, "title": f"Edit “{assessment.title}”"},
+        form,
+        lambda f: services.assessment_update(
+            assessment=assessment,
+            by=request.user,
+            fields=f.scalar_fields(),
+            expected_version=f.expected_version,
+            **_relations(f),
+        ),
+        template="assessments/form.html",
+        done="Assessment saved.",
+        context={
+            "site": assessment.site,
+            "assessment": assessment,
+            "title": f"Edit “{assessment.title}”",
+            "cancel_url": assessment.get_absolute_url(),
+        },
     )
 
 
 @login_required
 @require_POST
-def assessment_status(request: HttpRequest, pk: Any) -> HttpResponse:
+def assessment_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, Action.CHANGE)
     to = request.POST.get("status", "")
     version = request.POST.get("version", "")
@@ -131,7 +122,7 @@ def assessment_status(request: HttpRequest, pk: Any) -> HttpResponse:
         services.assessment_transition(
             assessment=assessment,
             to=to,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             expected_version=int(version) if version.isdigit() else None,
         )
     except StaleObjectError:
@@ -149,10 +140,10 @@ def assessment_status(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_resync(request: HttpRequest, pk: Any) -> HttpResponse:
+def assessment_resync(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, Action.CHANGE)
     try:
-        plan = services.assessment_resync(assessment=assessment, by=request.user)  # type: ignore[arg-type]
+        plan = services.assessment_resync(assessment=assessment, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.access import Action, can
@@ -18,12 +18,14 @@ from assessments import history, selectors, services
 from assessments.choices import ResultStatus
 from assessments.forms import CommentForm
 from assessments.models import Assessment, Result
-from assessments.views.common import errors_to_form, get_for
 from compliance.choices import FR_CODES
 from compliance.models import FoundationalRequirement
+from core.forms import errors_to_form
+from core.http import AuthenticatedHttpRequest
+from core.pages import get_for
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
+def _filters(request: AuthenticatedHttpRequest) -> dict[str, str]:
     keys = ("fr", "status", "assignee", "todo", "scope")
     return {k: request.GET.get(k, "") for k in keys}
 
@@ -57,7 +59,7 @@ def _is_uuid(value: str) -> bool:
 
 
 @login_required
-def workspace(request: HttpRequest, pk: Any) -> HttpResponse:
+def workspace(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, select=("site", "catalogue"))
     summary = selectors.summary(assessment)
     targets = {str(t.id): t for t in summary.targets}
@@ -96,7 +98,7 @@ def workspace(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def workspace_nav(request: HttpRequest, pk: Any) -> HttpResponse:
+def workspace_nav(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The list of zones and conduits with their progress, for live refreshes."""
     assessment = get_for(request, Assessment, pk)
     context = {"assessment": assessment, "summary": selectors.summary(assessment),
@@ -105,7 +107,7 @@ def workspace_nav(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def result_history(request: HttpRequest, pk: Any) -> HttpResponse:
+def result_history(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     result = get_for(request, Result, pk, select=("requirement", "zone", "conduit"))
     return render(
         request, "assessments/_result_history.html", {"result": result, "entries": history.result_history(result)}
@@ -113,7 +115,7 @@ def result_history(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def result_comments(request: HttpRequest, pk: Any) -> HttpResponse:
+def result_comments(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     result = get_for(request, Result, pk, select=("assessment",))
     can_comment = can(request.user, Action.CHANGE, result) and not result.assessment.is_final
     form = CommentForm(request.POST or None)
@@ -123,7 +125,7 @@ def result_comments(request: HttpRequest, pk: Any) -> HttpResponse:
             return HttpResponse("Your role lets you read comments, not write them.", status=403)
         if form.is_valid():
             try:
-                services.comment_add(result=result, author=request.user, body=form.cleaned_data["body"])  # type: ignore[arg-type]
+                services.comment_add(result=result, author=request.user, body=form.cleaned_data["body"])
             except ValidationError as exc:
                 errors_to_form(form, exc)
                 status = 400

@@ -16,15 +16,16 @@ from django.views.decorators.http import require_POST
 from accounts.access import Action as Can
 from accounts.access import can
 from accounts.models import User
-from assessments.views.common import errors_to_form, get_for
+from core.history import object_history
+from core.http import AuthenticatedHttpRequest
+from core.pages import get_for
 from core.versioning import StaleObjectError
 from remediation import selectors, services
 from remediation.choices import ACTION_TRANSITIONS, ActionStatus, Phase
 from remediation.forms import ActionForm
 from remediation.models import Action, Finding
 from remediation.rules import phase_window
-from remediation.views.common import chosen_site, page_context, parse_uuid
-from zones.history import object_history
+from remediation.views.common import chosen_site, form_page, page_context, parse_uuid
 from zones.models import Site
 
 HISTORY_LIMIT = 30
@@ -59,7 +60,7 @@ def filter_context(request: HttpRequest, site: Site | None, filters: dict[str, A
 
 
 @login_required
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     site = chosen_site(request)
     filters = action_filters(request, site)
     actions = selectors.filter_actions(selectors.actions_for(request.user), **filters)
@@ -70,7 +71,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def action_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     action = get_for(request, Action, pk, select=("site", "owner", "verified_by"))
     findings = action.findings.select_related("zone", "conduit", "assessment").order_by("title")
     can_change = can(request.user, Can.CHANGE, action)
@@ -110,12 +111,6 @@ def move_button(current: str, to: str) -> tuple[str, str, bool]:
     return to, other.get(ActionStatus(to), ActionStatus(to).label), False
 
 
-def _form_page(request: HttpRequest, form: ActionForm, site: Site, title: str, cancel: str) -> HttpResponse:
-    context = page_context(request, site, "actions")
-    context.update(form=form, title=title, cancel_url=cancel, wide=True)
-    return render(request, "remediation/form.html", context)
-
-
 def _initial_from_suggestion(site: Site, finding_ids: list[Any]) -> dict[str, Any]:
     """Edit a suggestion before accepting it: the form starts from what the platform proposed."""
     findings = Finding.objects.filter(site=site, pk__in=finding_ids)
@@ -133,55 +128,50 @@ def _initial_from_suggestion(site: Site, finding_ids: list[Any]) -> dict[str, An
 
 
 @login_required
-def action_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
+def action_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Can.CHANGE)
     finding_ids = [i for i in map(parse_uuid, request.GET.getlist("findings")) if i]
     initial = _initial_from_suggestion(site, finding_ids) if finding_ids else {}
     form = ActionForm(request.POST or None, instance=Action(site=site), site=site, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = services.action_create(
-                site=site,
-                by=request.user,  # type: ignore[arg-type]
-                fields=form.service_fields(),
-                **form.relations(),
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"Action “{action.title}” added to the roadmap.")
-            return redirect(action)
-    cancel = reverse("action-list") + f"?site={site.pk}"
-    return _form_page(request, form, site, f"New action at {site.name}", cancel)
+    return form_page(
+        request,
+        form,
+        lambda f: services.action_create(site=site, by=request.user, fields=f.service_fields(), **f.relations()),
+        site=site,
+        tab="actions",
+        title=f"New action at {site.name}",
+        cancel=reverse("action-list") + f"?site={site.pk}",
+        done="Action “{obj.title}” added to the roadmap.",
+        wide=True,
+    )
 
 
 @login_required
-def action_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     action = get_for(request, Action, pk, Can.CHANGE, select=("site",))
     form = ActionForm(request.POST or None, instance=action, site=action.site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(
-                action=action,
-                by=request.user,  # type: ignore[arg-type]
-                fields=form.service_fields(),
-                expected_version=form.cleaned_data.get("version"),
-                **form.relations(),
-            )
-        except StaleObjectError as exc:
-            form.add_error(None, f"Someone else changed this action meanwhile (now version {exc.obj.version}). "
-                           "Reload the page to see their change, then edit again.")  # fmt: skip
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "Action saved.")
-            return redirect(action)
-    return _form_page(request, form, action.site, f"Edit action “{action.title}”", action.get_absolute_url())
+    return form_page(
+        request,
+        form,
+        lambda f: services.action_update(
+            action=action,
+            by=request.user,
+            fields=f.service_fields(),
+            expected_version=f.expected_version,
+            **f.relations(),
+        ),
+        site=action.site,
+        tab="actions",
+        title=f"Edit action “{action.title}”",
+        cancel=action.get_absolute_url(),
+        done="Action saved.",
+        wide=True,
+    )
 
 
 @login_required
 @require_POST
-def action_status(request: HttpRequest, pk: Any) -> HttpResponse:
+def action_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     action = get_for(request, Action, pk, Can.CHANGE)
     to = request.POST.get("status", "")
     version = request.POST.get("version", "")
@@ -189,7 +179,7 @@ def action_status(request: HttpRequest, pk: Any) -> HttpResponse:
         services.action_transition(
             action=action,
             to=to,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             expected_version=int(version) if version.isdigit() else None,
         )
     except StaleObjectError:
@@ -208,7 +198,7 @@ def action_status(request: HttpRequest, pk: Any) -> HttpResponse:
 
 # --- suggestions ---------------------------------------------------------------------------------
 @login_required
-def suggestion_list(request: HttpRequest) -> HttpResponse:
+def suggestion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     site = chosen_site(request, required=True)
     items = selectors.suggestions(site, timezone.localdate()) if site else []
     context = page_context(request, site, "suggestions")
@@ -218,7 +208,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def suggestion_decide(request: HttpRequest) -> HttpResponse:
+def suggestion_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Accept a suggestion as a planned action, or drop it (kept as a rejected action, so the same
     findings are not suggested again and the decision stays on record)."""
     site = get_for(request, Site, parse_uuid(request.POST.get("site")), Can.CHANGE)
@@ -246,7 +236,7 @@ def suggestion_decide(request: HttpRequest) -> HttpResponse:
         fields["status"] = ActionStatus.REJECTED
     action = services.action_create(
         site=site,
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         fields=fields,
         findings=suggestion.findings,
         zones=suggestion.zones,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from accounts.access import Action as Can
 from accounts.access import can
+from core.forms import VersionedForm
+from core.pages import form_view
 from remediation import selectors
 from zones.models import Site
 
@@ -40,3 +43,21 @@ def page_context(request: HttpRequest, site: Site | None, tab: str) -> dict[str,
         "currency": site.organization.currency if site is not None else "",  # costs are in it (|money:currency)
         "can_change": site is not None and can(request.user, Can.CHANGE, site),
     }
+
+
+def form_page(
+    request: HttpRequest,
+    form: VersionedForm,
+    save: Callable[[Any], Any],
+    *,
+    site: Site,
+    tab: str,
+    title: str,
+    cancel: str,
+    done: str,
+    **extra: Any,
+) -> HttpResponse:
+    """Core's create/edit page inside the remediation tabs; a save goes to the saved object's page."""
+    context = page_context(request, site, tab)
+    context.update(title=title, cancel_url=cancel, **extra)
+    return form_view(request, form, save, template="remediation/form.html", done=done, context=context)

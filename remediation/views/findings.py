@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,21 +17,21 @@ from django.views.decorators.http import require_POST
 from accounts.access import Action as Can
 from accounts.access import can
 from assessments.models import Assessment
-from assessments.views.common import errors_to_form, get_for
-from core.versioning import StaleObjectError
+from core.history import object_history
+from core.http import AuthenticatedHttpRequest
+from core.pages import get_for
 from remediation import selectors, services
 from remediation.choices import FindingSource, FindingStatus, Severity
 from remediation.forms import FindingForm
 from remediation.models import Finding
-from remediation.views.common import chosen_site, page_context, parse_uuid
-from zones.history import object_history
+from remediation.views.common import chosen_site, form_page, page_context, parse_uuid
 from zones.models import Site
 
 PAGE_SIZE = 100
 
 
 @login_required
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     site = chosen_site(request)
     findings = selectors.findings_for(request.user)
     zone_id = parse_uuid(request.GET.get("zone"))
@@ -69,11 +69,11 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def findings_generate(request: HttpRequest) -> HttpResponse:
+def findings_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     assessment = get_for(request, Assessment, parse_uuid(request.POST.get("assessment")), Can.CHANGE)
     back = reverse("finding-list") + f"?site={assessment.site_id}"
     try:
-        report = services.findings_generate(assessment=assessment, by=request.user)  # type: ignore[arg-type]
+        report = services.findings_generate(assessment=assessment, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
@@ -92,7 +92,7 @@ def findings_generate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def finding_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     finding = get_for(request, Finding, pk, select=("site", "zone", "conduit", "requirement", "assessment"))
     results = finding.results.select_related("requirement", "assessment", "zone", "conduit").order_by(
         "requirement__position"
@@ -110,48 +110,37 @@ def finding_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     return render(request, "remediation/finding_detail.html", context)
 
 
-def _form_page(request: HttpRequest, form: FindingForm, site: Site, title: str, cancel: str) -> HttpResponse:
-    context = page_context(request, site, "findings")
-    context.update(form=form, title=title, cancel_url=cancel)
-    return render(request, "remediation/form.html", context)
-
-
 @login_required
-def finding_create(request: HttpRequest, site_pk: Any) -> HttpResponse:
+def finding_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Can.CHANGE)
     form = FindingForm(
         request.POST or None, instance=Finding(site=site), site=site, initial={"identified": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            finding = services.finding_create(site=site, by=request.user, fields=form.service_fields())  # type: ignore[arg-type]
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"Finding “{finding.title}” recorded.")
-            return redirect(finding)
-    cancel = reverse("finding-list") + f"?site={site.pk}"
-    return _form_page(request, form, site, f"New finding at {site.name}", cancel)
+    return form_page(
+        request,
+        form,
+        lambda f: services.finding_create(site=site, by=request.user, fields=f.service_fields()),
+        site=site,
+        tab="findings",
+        title=f"New finding at {site.name}",
+        cancel=reverse("finding-list") + f"?site={site.pk}",
+        done="Finding “{obj.title}” recorded.",
+    )
 
 
 @login_required
-def finding_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+def finding_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     finding = get_for(request, Finding, pk, Can.CHANGE, select=("site",))
     form = FindingForm(request.POST or None, instance=finding, site=finding.site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.finding_update(
-                finding=finding,
-                by=request.user,  # type: ignore[arg-type]
-                fields=form.service_fields(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except StaleObjectError as exc:
-            form.add_error(None, f"Someone else changed this finding meanwhile (now version {exc.obj.version}). "
-                           "Reload the page to see their change, then edit again.")  # fmt: skip
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "Finding saved.")
-            return redirect(finding)
-    return _form_page(request, form, finding.site, f"Edit finding “{finding.title}”", finding.get_absolute_url())
+    return form_page(
+        request,
+        form,
+        lambda f: services.finding_update(
+            finding=finding, by=request.user, fields=f.service_fields(), expected_version=f.expected_version
+        ),
+        site=finding.site,
+        tab="findings",
+        title=f"Edit finding “{finding.title}”",
+        cancel=finding.get_absolute_url(),
+        done="Finding saved.",
+    )

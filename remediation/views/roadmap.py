@@ -4,10 +4,11 @@ projection of each zone's SL-A."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.http import AuthenticatedHttpRequest
 from remediation import selectors
 from remediation.choices import FindingStatus, Severity
 from remediation.models import Finding
@@ -17,7 +18,7 @@ from remediation.views.common import chosen_site, page_context
 
 
 @login_required
-def roadmap(request: HttpRequest) -> HttpResponse:
+def roadmap(request: AuthenticatedHttpRequest) -> HttpResponse:
     site = chosen_site(request, required=True)
     today = timezone.localdate()
     context = page_context(request, site, "roadmap")

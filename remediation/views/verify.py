@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,9 @@ from assessments import services as assessment_services
 from assessments.evidence_files import EvidenceTooLarge, allowed_extensions, max_megabytes
 from assessments.models import Result
 from assessments.selectors import summary
-from assessments.views.common import errors_to_form, get_for
+from core.forms import errors_to_form
+from core.http import AuthenticatedHttpRequest
+from core.pages import get_for
 from core.versioning import StaleObjectError
 from remediation import selectors, services
 from remediation.choices import ActionStatus
@@ -55,7 +57,7 @@ def _standings(items: list[selectors.VerifyItem]) -> list[dict[str, Any]]:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     action: Action,
     forms_by_result: dict[Any, VerifyResultForm] | None = None,
     verify_form: VerifyForm | None = None,
@@ -84,7 +86,7 @@ def _page(
 
 
 @login_required
-def action_verify(request: HttpRequest, pk: Any) -> HttpResponse:
+def action_verify(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     action = get_for(request, Action, pk, select=("site", "owner", "verified_by"))
     if request.method != "POST":
         return _page(request, action)
@@ -96,14 +98,15 @@ def action_verify(request: HttpRequest, pk: Any) -> HttpResponse:
     try:
         outcome = services.action_verify(
             action=action,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             note=form.cleaned_data["note"],
             accept_open_results=form.cleaned_data["accept_open_results"],
             expected_version=form.cleaned_data.get("version"),
         )
-    except StaleObjectError:
-        form.add_error(None, "Someone else changed this action meanwhile; reload the page and try again.")
-        return _page(request, action, verify_form=form, status=409)
+    except StaleObjectError as exc:
+        form.show_conflict(exc.obj)
+        action.refresh_from_db()  # the page shows the action as the other person left it
+        return _page(request, action, verify_form=form)
     except ValidationError as exc:
         errors_to_form(form, exc)
         return _page(request, action, verify_form=form, status=400)
@@ -120,7 +123,7 @@ def action_verify(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def verify_result(request: HttpRequest, pk: Any, result_pk: Any) -> HttpResponse:
+def verify_result(request: AuthenticatedHttpRequest, pk: Any, result_pk: Any) -> HttpResponse:
     """Update one addressed result (and add evidence to it) from the verify page."""
     action = get_for(request, Action, pk, Can.CHANGE, select=("site",))
     result = get_object_or_404(
@@ -134,22 +137,21 @@ def verify_result(request: HttpRequest, pk: Any, result_pk: Any) -> HttpResponse
             with transaction.atomic():
                 assessment_services.result_update(
                     result=result,
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     fields=fields,
                     expected_version=data["version"],
                 )
                 if data.get("evidence_file") or (data.get("evidence_reference") or "").strip():
                     assessment_services.evidence_add(
                         assessment=result.assessment,
-                        by=request.user,  # type: ignore[arg-type]
+                        by=request.user,
                         file=data.get("evidence_file"),
                         reference=data.get("evidence_reference") or "",
                         description=data.get("evidence_description") or f"Verification of “{action.title}”",
                         results=[result],
                     )
         except StaleObjectError as exc:
-            form.add_error(None, f"Someone else changed this result meanwhile (now version {exc.obj.version}); "
-                           "the page shows their change. Check it and save again.")  # fmt: skip
+            form.show_conflict(exc.obj)
         except EvidenceTooLarge as exc:
             form.add_error("evidence_file", exc.messages)
         except ValidationError as exc:
@@ -157,14 +159,8 @@ def verify_result(request: HttpRequest, pk: Any, result_pk: Any) -> HttpResponse
         else:
             messages.success(request, f"{result.requirement.ref} on {result.target} saved.")
             return redirect(reverse("action-verify", args=[action.pk]) + f"#r-{result.pk}")
-    return _page(request, action, forms_by_result={result.pk: form}, status=400)
+    return _page(request, action, forms_by_result={result.pk: form}, status=200 if form.current else 400)
 
 
 def _evidence_errors(form: VerifyResultForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        renamed = {"file": "evidence_file", "reference": "evidence_reference"}
-        for field, errors in exc.error_dict.items():
-            name = renamed.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+    errors_to_form(form, exc, rename={"file": "evidence_file", "reference": "evidence_reference"})

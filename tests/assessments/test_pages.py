@@ -68,6 +68,27 @@ def test_writes_by_page_need_a_writer_role(client: Any, personas: Personas, asse
     assert r.comments.count() == (1 if name in WRITERS else 0)
 
 
+def test_stale_edit_keeps_the_input_and_shows_the_other_change(
+    client: Any, personas: Personas, assessment: Assessment
+) -> None:
+    client.force_login(personas.consultant)
+    url = f"/assessments/{assessment.pk}/edit/"
+    form = client.get(url).context["form"]
+    started_from = assessment.version
+    Assessment.objects.filter(pk=assessment.pk).update(title="Renamed by them", version=started_from + 1)
+    data = {**{k: v for k, v in form.initial.items() if v is not None}, "title": "Renamed by me",
+            "version": started_from}  # fmt: skip
+    data["zones"] = [z.pk for z in assessment.zones.all()]
+    data["conduits"] = [c.pk for c in assessment.conduits.all()]
+    data["team"] = [u.pk for u in assessment.team.all()]
+    response = client.post(url, data)
+    body = response.content.decode()
+    assert response.status_code == 200 and "Someone else saved this assessment while you were editing" in body
+    assert 'value="Renamed by me"' in body and f'name="version" value="{started_from + 1}"' in body
+    assert '<td data-role="theirs">Renamed by them</td><td data-role="yours">Renamed by me</td>' in body
+    assert Assessment.objects.get(pk=assessment.pk).title == "Renamed by them"  # nothing overwritten
+
+
 def test_list_shows_only_the_users_assessments(client: Any, personas: Personas, assessment: Assessment) -> None:
     make_plant(personas.other_site, [uniform(1)], prefix="B")
     make_assessment(personas.other_site, personas.outsider, title="Their assessment")

@@ -144,7 +144,10 @@ def test_adding_and_editing_a_vulnerability_through_the_forms(personas: Personas
     fixed = {**data, "fixed": "2026-02-20", "status": "fixed", "version": "1"}
     assert client.post(edit, fixed).status_code == 302
     stale = client.post(edit, {**fixed, "title": "Late edit"})
-    assert stale.status_code == 200 and "Someone else saved this" in stale.content.decode()
+    body = stale.content.decode()
+    assert stale.status_code == 200 and "Someone else saved this vulnerability while you were editing" in body
+    assert 'value="Late edit"' in body and "Reload the page" not in body  # the input is kept
+    assert '<td data-role="theirs">—</td><td data-role="yours">Late edit</td>' in body  # theirs beside it
     vuln.refresh_from_db()
     assert (vuln.status, vuln.version, vuln.title) == ("fixed", 2, "")
 

@@ -157,8 +157,13 @@ def test_enter_and_edit_a_finding(client: Any, personas: Personas, scenario: Sce
     response = client.post(f"/findings/{finding.pk}/edit/", {**data, "status": "resolved", "version": 1})
     finding.refresh_from_db()
     assert finding.status == FindingStatus.RESOLVED and finding.resolved_at is not None
-    stale = client.post(f"/findings/{finding.pk}/edit/", {**data, "version": 1})
-    assert "Someone else changed this finding" in stale.content.decode()
+    stale = client.post(f"/findings/{finding.pk}/edit/", {**data, "title": "Mine", "version": 1})
+    body = stale.content.decode()
+    assert stale.status_code == 200 and "Someone else saved this finding while you were editing" in body
+    assert 'value="Mine"' in body and 'name="version" value="2"' in body  # input kept, their version taken
+    assert '<td data-role="theirs">Resolved</td>' in body and '<td data-role="yours">Open</td>' in body
+    finding.refresh_from_db()
+    assert (finding.title, finding.status) == (data["title"], FindingStatus.RESOLVED)  # nothing overwritten
 
 
 def test_finding_form_refuses_a_resolution_before_identification(
@@ -207,8 +212,12 @@ def test_edit_action_and_stale_form(client: Any, personas: Personas, action: Act
     assert client.post(f"/actions/{action.pk}/edit/", data).status_code == 302
     action.refresh_from_db()
     assert action.title == "MFA for all operators" and action.findings.count() == 1
-    body = client.post(f"/actions/{action.pk}/edit/", {**data, "title": "Lost"}).content.decode()
-    assert "Someone else changed this action meanwhile" in body
+    stale = client.post(f"/actions/{action.pk}/edit/", {**data, "title": "Mine"})
+    body = stale.content.decode()
+    assert stale.status_code == 200 and "Someone else saved this action while you were editing" in body
+    assert 'value="Mine"' in body and '<td data-role="theirs">MFA for all operators</td>' in body
+    action.refresh_from_db()
+    assert action.title == "MFA for all operators"  # nothing overwritten
     history = client.get(f"/actions/{action.pk}/").content.decode().split('id="history"')[1]
     assert "persona-owner" in history
     assert '<span class="diff-old">MFA for operators</span> → <span class="diff-new">MFA for all operators</span>' in (
@@ -298,8 +307,12 @@ def test_verify_result_form_errors_and_stale_versions(
     url = f"/actions/{action.pk}/verify/results/{sr11.pk}/"
     body = client.post(url, result_post(sr11, status="compensated")).content.decode()
     assert "Describe the compensating countermeasure" in body
-    stale = client.post(url, result_post(sr11, version=sr11.version + 5)).content.decode()
-    assert "Someone else changed this result meanwhile" in stale
+    stale = client.post(url, result_post(sr11, observations="Mine", version=sr11.version + 5))
+    body = stale.content.decode()
+    assert stale.status_code == 200 and "Someone else saved this result while you were editing" in body
+    assert "Mine</textarea>" in body and '<td data-role="yours">Mine</td>' in body
+    sr11.refresh_from_db()
+    assert sr11.observations != "Mine"  # nothing overwritten
     other = scenario.result(scenario.zone2, "SR 1.1")  # not addressed by this action
     assert client.post(f"/actions/{action.pk}/verify/results/{other.pk}/", result_post(other)).status_code == 404
 

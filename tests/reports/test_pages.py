@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,25 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from reports.choices import JobStatus, ReportKind
 from reports.models import ReportJob
 from tests.conftest import PERSONA_NAMES, Personas
-from tests.reports.helpers import sample_assessment
+from tests.reports.helpers import make_job
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sample(personas: Personas, media_root: Path) -> Any:
-    return sample_assessment(personas)
-
-
-def make_job(sample: Any, personas: Personas, **fields: Any) -> ReportJob:
-    defaults: dict[str, Any] = {
-        "kind": ReportKind.GAP_ASSESSMENT,
-        "run_token": uuid.uuid4(),
-        "site": personas.site,
-        "assessment": sample.assessment,
-        "requested_by": personas.consultant,
-    }
-    return ReportJob.objects.create(**{**defaults, **fields})
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
@@ -54,6 +37,7 @@ def test_pages_are_readable_by_members_and_404_for_outsiders(
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_the_buttons_request_a_report_for_every_member(
     client: Any, sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -76,6 +60,7 @@ def test_the_buttons_request_a_report_for_every_member(
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_the_roadmap_button_requests_a_report_of_the_site(
     client: Any, sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:

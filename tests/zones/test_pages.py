@@ -117,7 +117,8 @@ def test_stale_form_save_shows_the_other_change(client: Any, personas: Personas,
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Someone else saved this zone" in response.content.decode()
-    assert "changed meanwhile" in response.content.decode()
+    assert '<td data-role="theirs">changed meanwhile</td><td data-role="yours">mine</td>' in response.content.decode()
+    assert "mine</textarea>" in response.content.decode()  # the input is kept
     assert Zone.objects.get(pk=plant.control.pk).description == "changed meanwhile"
 
 

@@ -1,24 +1,8 @@
-"""Template helpers for the zones pages."""
-
-from typing import Any
+"""Template helpers for the zones pages; the generic ones (attr_value, verbose_name) live in core_tags."""
 
 from django import template
 
+from core.templatetags.core_tags import verbose_name
+
 register = template.Library()
-
-
-@register.filter
-def attr_value(obj: Any, name: str) -> str:
-    """The saved value of `name` on `obj`, as a person reads it (choice labels, m2m names)."""
-    display = getattr(obj, f"get_{name}_display", None)
-    if callable(display):
-        return str(display())
-    value = getattr(obj, name, "")
-    if hasattr(value, "all"):
-        return ", ".join(str(v) for v in value.all())
-    return "—" if value in (None, "") else str(value)
-
-
-@register.filter
-def verbose_name(obj: Any) -> str:
-    return str(obj._meta.verbose_name)
+register.filter("verbose_name", verbose_name)  # the delete and history pages load it from here
