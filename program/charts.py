@@ -1,20 +1,22 @@
 """Trend charts as SVG text: pure functions of their data, drawn on the server, vector, with presentation
-attributes only (no scripts, no style elements), so the same markup serves pages, the API and PDF reports."""
+attributes only (no scripts, no style elements), so the same markup serves pages, the API and PDF reports.
+Primitives from core.svg; colours from core.palette (RAG bands, the target in the green of "on target")."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from xml.sax.saxutils import escape
+
+from core import palette, svg
 
 WIDTH, HEIGHT = 380, 180
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 22, 34
 
-INK, MUTED, GRID = "#1c2430", "#5b6675", "#d9dee5"
-LINE = "#0b5cad"
-BANDS = {"green": "#e3f4ea", "amber": "#fff3d6", "red": "#fbe4e2"}
-TARGET = "#1e7f4f"
+INK, MUTED, GRID = palette.INK, palette.MUTED, palette.LINE
+LINE = palette.BRAND
+BANDS = {rating: palette.RAG[rating].bg for rating in ("green", "amber", "red")}
+TARGET = palette.RAG["green"].solid
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -74,10 +76,9 @@ def trend_chart(
 
     described = "; ".join(f"{m:%b %Y}: {'no data' if v is None else _fmt(v, unit)}" for m, v in points)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="kpi-chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="10">',
-        f"<title>{escape(title)}: monthly trend</title>",
-        f"<desc>{escape(described)}. Target {escape(_fmt(target, unit))}.</desc>",
+        svg.svg_open(width, height, class_="kpi-chart", role="img", font_size=10),
+        svg.title(f"{title}: monthly trend"),
+        svg.el("desc", svg.esc(f"{described}. Target {_fmt(target, unit)}.")),
     ]
     # Bands: where a value would be green, amber or red.
     low, high = sorted((amber, target))
@@ -87,78 +88,67 @@ def trend_chart(
     for colour, start, stop in bands:
         start, stop = min(start, y_max), min(stop, y_max)
         if stop > start:
-            out.append(
-                f'<rect x="{LEFT}" y="{y(stop):.1f}" width="{plot_w}" height="{y(start) - y(stop):.1f}" '
-                f'fill="{BANDS[colour]}"/>'
-            )
+            out.append(svg.rect(LEFT, y(stop), plot_w, y(start) - y(stop), fill=BANDS[colour]))
     # Axis: three gridlines with labels.
     for tick in (0.0, y_max / 2, y_max):
-        out.append(
-            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}" '
-            'stroke-width="1"/>'
-        )
-        label = escape(_fmt(tick, unit))
-        out.append(f'<text x="{LEFT - 4}" y="{y(tick) + 3:.1f}" text-anchor="end" fill="{MUTED}">{label}</text>')
+        out.append(svg.line(LEFT, y(tick), LEFT + plot_w, y(tick), stroke=GRID, stroke_width=1))
+        out.append(svg.text(LEFT - 4, y(tick) + 3, _fmt(tick, unit), fill=MUTED, text_anchor="end"))
     # Target line, with its legend above the plot (a label on the line would hide the latest values).
     ty = y(target)
-    dash = f'stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="5 3"'
-    out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" {dash}/>')
+    dash: dict[str, svg.Attr | None] = {"stroke_width": 1.5, "stroke_dasharray": "5 3"}
+    out.append(svg.line(LEFT, ty, LEFT + plot_w, ty, stroke=TARGET, **dash))
     legend = f"target {'≥' if higher_is_better else '≤'} {_fmt(target, unit)}"
     right = LEFT + plot_w
     sample = right - 5.8 * len(legend)  # where the legend's text begins, roughly
-    out.append(f'<line x1="{sample - 22:.1f}" x2="{sample - 6:.1f}" y1="9" y2="9" {dash}/>')
-    out.append(f'<text x="{right}" y="12" text-anchor="end" fill="{TARGET}">{escape(legend)}</text>')
+    out.append(svg.line(sample - 22, 9, sample - 6, 9, stroke=TARGET, **dash))
+    out.append(svg.text(right, 12, legend, fill=TARGET, text_anchor="end"))
     # Months.
     for i, (month, _) in enumerate(points):
         top_line, year = _month_label(month, i == 0)
         base = TOP + plot_h + 13
-        out.append(f'<text x="{x(i):.1f}" y="{base}" text-anchor="middle" fill="{MUTED}">{escape(top_line)}</text>')
+        out.append(svg.text(x(i), base, top_line, fill=MUTED, text_anchor="middle"))
         if year:
-            out.append(f'<text x="{x(i):.1f}" y="{base + 11}" text-anchor="middle" fill="{MUTED}">{year}</text>')
-    # The data.
-    if kind == "bar":
-        bar_w = step * 0.6
-        for i, (month, value) in enumerate(points):
-            if value is None:
-                continue
-            top = y(value)
-            out.append(
-                f'<rect x="{x(i) - bar_w / 2:.1f}" y="{top:.1f}" width="{bar_w:.1f}" '
-                f'height="{max(TOP + plot_h - top, 0.5):.1f}" fill="{LINE}">'
-                f"<title>{escape(f'{month:%b %Y}: {_fmt(value, unit)}')}</title></rect>"
-            )
-    else:
-        segment: list[str] = []
-        segments: list[list[str]] = []
-        for i, (_, value) in enumerate(points):
-            if value is None:
-                if segment:
-                    segments.append(segment)
-                segment = []
-                continue
-            segment.append(f"{x(i):.1f},{y(value):.1f}")
-        if segment:
-            segments.append(segment)
-        for seg in segments:
-            if len(seg) > 1:
-                out.append(
-                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{LINE}" stroke-width="2" '
-                    'stroke-linejoin="round"/>'
-                )
-        for i, (month, value) in enumerate(points):
-            if value is not None:
-                radius = 3.5 if i == len(points) - 1 else 2.5
-                out.append(
-                    f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="{radius}" fill="{LINE}" stroke="#fff" '
-                    f'stroke-width="1"><title>{escape(f"{month:%b %Y}: {_fmt(value, unit)}")}</title></circle>'
-                )
+            out.append(svg.text(x(i), base + 11, year, fill=MUTED, text_anchor="middle"))
+    out += _bars(points, x, y, step, TOP + plot_h, unit) if kind == "bar" else _line(points, x, y, unit)
     if not values:
-        out.append(
-            f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" fill="{INK}">'
-            "No data yet</text>"
-        )
-    out.append(
-        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{GRID}" stroke-width="1"/>'
-    )
+        out.append(svg.text(LEFT + plot_w / 2, TOP + plot_h / 2, "No data yet", fill=INK, text_anchor="middle"))
+    out.append(svg.rect(LEFT, TOP, plot_w, plot_h, fill="none", stroke=GRID, stroke_width=1))
     out.append("</svg>")
     return "".join(out)
+
+
+Points = Sequence[tuple[date, float | None]]
+Scale = Callable[[int], float]
+
+
+def _bars(points: Points, x: Scale, y: Callable[[float], float], step: float, base: float, unit: str) -> list[str]:
+    """One bar a month, each with its value as a tooltip."""
+    out = []
+    bar_w = step * 0.6
+    for i, (month, value) in enumerate(points):
+        if value is not None:
+            top = y(value)
+            tip = svg.title(f"{month:%b %Y}: {_fmt(value, unit)}")
+            out.append(svg.rect(x(i) - bar_w / 2, top, bar_w, max(base - top, 0.5), tip, fill=LINE))
+    return out
+
+
+def _line(points: Points, x: Scale, y: Callable[[float], float], unit: str) -> list[str]:
+    """A line through the months with data (broken where there is none), a dot on each, the latest larger."""
+    out = []
+    segments: list[list[str]] = [[]]
+    for i, (_, value) in enumerate(points):
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append(f"{svg.num(x(i))},{svg.num(y(value))}")
+    for seg in segments:
+        if len(seg) > 1:
+            look: dict[str, svg.Attr | None] = {"stroke": LINE, "stroke_width": 2, "stroke_linejoin": "round"}
+            out.append(svg.el("polyline", points=" ".join(seg), fill="none", **look))
+    for i, (month, value) in enumerate(points):
+        if value is not None:
+            tip = svg.title(f"{month:%b %Y}: {_fmt(value, unit)}")
+            radius = 3.5 if i == len(points) - 1 else 2.5
+            out.append(svg.circle(x(i), y(value), radius, tip, fill=LINE, stroke=palette.WHITE, stroke_width=1))
+    return out

@@ -7,9 +7,7 @@ documented in docs/vulnerabilities-csv.md.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.csvio import CsvImportError, ImportBatch, ImportResult, check_header, csv_text, field_values, read_rows
 from program.choices import REMEDIATED, Severity, VulnerabilityStatus
 from program.models import Vulnerability, cve_problem, severity_for_cvss
-from zones.csv_io import CsvImportError, ImportResult, read_rows
 from zones.models import Asset, Site
 
 VULNERABILITY_CSV_COLUMNS: tuple[str, ...] = (
@@ -45,27 +43,24 @@ __all__ = ["VULNERABILITY_CSV_COLUMNS", "CsvImportError", "ImportResult", "expor
 
 def export_csv(site: Site) -> str:
     """The site's vulnerabilities as CSV text, in the format `import_csv` reads (assets by tag, else name)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(VULNERABILITY_CSV_COLUMNS)
     rows = Vulnerability.objects.filter(asset__zone__site=site).select_related("asset")
-    for v in rows.order_by("found", "cve", "advisory", "pk"):
-        # fmt: off
-        writer.writerow([
+    # fmt: off
+    return csv_text(VULNERABILITY_CSV_COLUMNS, (
+        [
             v.asset.tag or v.asset.name, v.cve, v.advisory, v.title, v.severity,
             "" if v.cvss_score is None else f"{v.cvss_score:.1f}", v.found.isoformat(),
             v.fixed.isoformat() if v.fixed else "", v.status, v.notes,
-        ])
-        # fmt: on
-    return out.getvalue()
+        ]
+        for v in rows.order_by("found", "cve", "advisory", "pk")
+    ))
+    # fmt: on
 
 
 def import_csv(*, site: Site, data: bytes) -> ImportResult:
     """Create or update (matched by asset and CVE id, or asset and advisory id without a CVE) the site's
     vulnerabilities from an uploaded CSV file. Raises CsvImportError with every bad line; then writes nothing."""
-    rows, errors = _read(data)
-    created = updated = 0
-    to_save: list[Vulnerability] = []
+    rows, refused = _read(data)
+    batch = ImportBatch(refused)
     seen: dict[tuple[Any, str, str], int] = {}
     today = timezone.localdate()
     with transaction.atomic():
@@ -87,24 +82,11 @@ def import_csv(*, site: Site, data: bytes) -> ImportResult:
                         seen[key] = line
                         vuln = existing.get(key)
             vuln = vuln or Vulnerability()
-            before = _snapshot(vuln)
+            before = field_values(vuln)
             if not reasons:
                 reasons = _resolve(vuln, values) or _fill(vuln, values)
-            if reasons:
-                errors.append((line, "; ".join(reasons)))
-            elif vuln._state.adding:
-                created += 1
-                to_save.append(vuln)
-            else:
-                updated += 1
-                # An unchanged row is not saved: that would bump its ETag and add an empty history entry.
-                if _snapshot(vuln) != before:
-                    to_save.append(vuln)
-        if errors:
-            raise CsvImportError(sorted(errors))
-        for vuln in to_save:
-            vuln.save()
-    return ImportResult(created=created, updated=updated)
+            batch.add(line, vuln, reasons, before=before)
+        return batch.save()
 
 
 def _key(asset_id: Any, cve: str, advisory: str) -> tuple[Any, str, str]:
@@ -259,27 +241,11 @@ def _fill(vuln: Vulnerability, values: dict[str, Any]) -> list[str]:
     return []
 
 
-def _snapshot(vuln: Vulnerability) -> tuple[Any, ...]:
-    return tuple(getattr(vuln, f.attname) for f in Vulnerability._meta.concrete_fields)
-
-
 # --- reading ------------------------------------------------------------------------------------------------
 def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
     return read_rows(data, _check_header, "vulnerability")
 
 
 def _check_header(header: list[str]) -> None:
-    if not any(header):
-        raise CsvImportError([(1, "The file has no vulnerability rows.")])
-    reasons = []
-    if unknown := [h for h in header if h not in VULNERABILITY_CSV_COLUMNS]:
-        reasons.append(f"unknown columns: {', '.join(repr(h) for h in unknown)}")
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if "cve" not in header and "advisory" not in header:
-        missing.append("cve or advisory")
-    if missing:
-        reasons.append(f"missing columns: {', '.join(missing)}")
-    if repeated := sorted({h for h in header if header.count(h) > 1}):
-        reasons.append(f"repeated columns: {', '.join(repeated)}")
-    if reasons:
-        raise CsvImportError([(1, "; ".join(reasons) + f" (allowed: {', '.join(VULNERABILITY_CSV_COLUMNS)})")])
+    required = (*REQUIRED_COLUMNS, ("cve", "advisory"))
+    check_header(header, allowed=VULNERABILITY_CSV_COLUMNS, required=required, noun="vulnerability")

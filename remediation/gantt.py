@@ -1,14 +1,16 @@
 """The roadmap as an SVG Gantt chart: quarters across, one swimlane per phase, a line for today,
-late work in red. A pure function of its inputs (no database, no request), so pages and PDF
-reports draw the same picture. Only presentation attributes, no style attributes: the pages'
-Content-Security-Policy forbids inline styles."""
+late work in red. A pure function of its inputs (no database, no request), so the roadmap page, the API and
+the roadmap PDF (reports/pdf/roadmap.py, which pages it by lanes) draw the same picture with the same bars.
+Only presentation attributes, no style attributes: the pages' Content-Security-Policy forbids inline styles.
+Primitives from core.svg, colours from core.palette (the action statuses' bars)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html import escape
+
+from core import palette, svg
 
 WIDTH = 1200
 LABEL_WIDTH = 340
@@ -19,18 +21,10 @@ ROW = 24
 BAR = 14
 FONT = "DejaVu Sans, Segoe UI, sans-serif"
 
-STATUS_FILL = {
-    "proposed": "#ffffff",
-    "planned": "#9dbde3",
-    "in_progress": "#0b5cad",
-    "done": "#4aa57a",
-    "verified": "#1e7f4f",
-    "deferred": "#c5ccd6",
-    "rejected": "#e8ecf1",
-}
-STATUS_STROKE = {"proposed": "#5b6675", "deferred": "#8a94a3"}
-OVERDUE = "#b3261e"
-TODAY = "#d9822b"
+STATUS_FILL = {status: colours.bar for status, colours in palette.ACTION_STATUS.items()}
+STATUS_STROKE = {status: colours.stroke for status, colours in palette.ACTION_STATUS.items()}
+OVERDUE = palette.BAD
+TODAY = palette.TODAY
 
 
 @dataclass(frozen=True)
@@ -95,93 +89,81 @@ def render_gantt(
 
     by_lane = {lane.key: [b for b in bars if b.lane == lane.key] for lane in lanes}
     height = HEADER + sum(LANE_HEAD + max(len(rows), 1) * ROW for rows in by_lane.values()) + 8
+    caption = f"{title}: {len(bars)} actions, {_quarter(axis_start)} to {_quarter(axis_end)}"
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'role="img" aria-labelledby="gantt-title" font-family="{FONT}" font-size="12" class="gantt">',
-        f'<title id="gantt-title">{escape(title)}: {len(bars)} actions, {escape(_quarter(axis_start))} to '
-        f"{escape(_quarter(axis_end))}</title>",
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        svg.svg_open(WIDTH, height, font=FONT, role="img", aria_labelledby="gantt-title", font_size=12, class_="gantt"),
+        svg.title(caption, id="gantt-title"),
+        svg.rect(0, 0, WIDTH, height, fill=palette.WHITE),
     ]
-    # quarter columns and labels
-    for n, (q_start, q_end) in enumerate(span):
-        left, right = x(q_start), x(q_end + timedelta(days=1))
-        if n % 2:
-            out.append(
-                f'<rect x="{left}" y="{HEADER}" width="{right - left}" height="{height - HEADER}" fill="#f6f8fb"/>'
-            )
-        out.append(f'<line x1="{left}" y1="18" x2="{left}" y2="{height}" stroke="#d9dee5"/>')
-        out.append(
-            f'<text x="{(left + right) / 2}" y="32" text-anchor="middle" font-weight="600" fill="#1c2430">'
-            f"{escape(_quarter(q_start))}</text>"
-        )
-    out.append(f'<line x1="{chart_right}" y1="18" x2="{chart_right}" y2="{height}" stroke="#d9dee5"/>')
-    out.append(f'<line x1="0" y1="{HEADER}" x2="{WIDTH}" y2="{HEADER}" stroke="#b8c1cc"/>')
-
+    out += _quarter_columns(span, x, height)
+    out.append(svg.line(chart_right, 18, chart_right, height))
+    out.append(svg.line(0, HEADER, WIDTH, HEADER, stroke=palette.BORDER))
     y = HEADER
     for lane in lanes:
         rows = by_lane[lane.key]
-        out.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{LANE_HEAD}" fill="#eef2f6"/>')
-        out.append(
-            f'<text x="10" y="{y + 17}" font-weight="700" fill="#10233d">{escape(lane.label)}'
-            f'<tspan font-weight="400" fill="#5b6675" dx="10">{escape(lane.note)}</tspan></text>'
-        )
+        out += _lane_head(lane, y)
         y += LANE_HEAD
         if not rows:
-            out.append(f'<text x="10" y="{y + 16}" fill="#5b6675" font-style="italic">No actions in this phase</text>')
+            out.append(svg.text(10, y + 16, "No actions in this phase", fill=palette.MUTED, font_style="italic"))
             y += ROW
         for bar in rows:
             out.append(_bar(bar, y, x, today))
             y += ROW
-        out.append(f'<line x1="0" y1="{y}" x2="{WIDTH}" y2="{y}" stroke="#d9dee5"/>')
-
+        out.append(svg.line(0, y, WIDTH, y))
     if axis_start <= today <= axis_end:
         tx = x(today)
-        out.append(
-            f'<line x1="{tx}" y1="{HEADER - 6}" x2="{tx}" y2="{height}" stroke="{TODAY}" stroke-width="2" '
-            f'stroke-dasharray="5 3" class="gantt-today"/>'
-        )
-        out.append(
-            f'<text x="{tx}" y="12" text-anchor="middle" font-size="11" font-weight="700" fill="{TODAY}">'
-            f"Today {today.day} {today:%b %Y}</text>"
-        )
+        today_line: dict[str, svg.Attr | None] = {"stroke_width": 2, "stroke_dasharray": "5 3", "class_": "gantt-today"}
+        out.append(svg.line(tx, HEADER - 6, tx, height, stroke=TODAY, **today_line))
+        label = f"Today {today.day} {today:%b %Y}"
+        out.append(svg.text(tx, 12, label, fill=TODAY, text_anchor="middle", font_size=11, font_weight=700))
     out.append("</svg>")
     return "\n".join(out)
 
 
+def _quarter_columns(span: list[tuple[date, date]], x: Callable[[date], float], height: int) -> list[str]:
+    """Every other quarter shaded, a line at each quarter's start, its name in the header."""
+    out = []
+    for n, (q_start, q_end) in enumerate(span):
+        left, right = x(q_start), x(q_end + timedelta(days=1))
+        if n % 2:
+            out.append(svg.rect(left, HEADER, right - left, height - HEADER, fill=palette.ZEBRA))
+        out.append(svg.line(left, 18, left, height))
+        name = _quarter(q_start)
+        out.append(svg.text((left + right) / 2, 32, name, text_anchor="middle", font_weight=600))
+    return out
+
+
+def _lane_head(lane: GanttLane, y: int) -> list[str]:
+    """A phase's band: its name in bold and its progress note beside it."""
+    note = svg.el("tspan", svg.esc(lane.note), font_weight=400, fill=palette.MUTED, dx=10)
+    heading = svg.el("text", svg.esc(lane.label) + note, x=10, y=y + 17, font_weight=700, fill=palette.NAVY)
+    return [svg.rect(0, y, WIDTH, LANE_HEAD, fill=palette.HEAD), heading]
+
+
 def _bar(bar: GanttBar, y: int, to_x: Callable[[date], float], today: date) -> str:
+    """One action's row: its mark (late or done), label and bar, linked to the action when it has a URL."""
     left = to_x(bar.start)
     right = max(to_x(bar.end + timedelta(days=1)), left + 4)
-    fill = STATUS_FILL.get(bar.status, "#9dbde3")
+    fill = STATUS_FILL.get(bar.status, STATUS_FILL["planned"])
     stroke = OVERDUE if bar.overdue else STATUS_STROKE.get(bar.status, fill)
-    dash = ' stroke-dasharray="4 2"' if bar.status == "proposed" and not bar.overdue else ""
+    dash = "4 2" if bar.status == "proposed" and not bar.overdue else None
     top = y + (ROW - BAR) // 2
     tip = f"{bar.label} — {bar.status_label or bar.status}" + (" — OVERDUE" if bar.overdue else "")
     if bar.detail:
         tip += f" — {bar.detail}"
-    parts = [
-        f'<g class="gantt-bar status-{escape(bar.status)}{" is-overdue" if bar.overdue else ""}">',
-        f"<title>{escape(tip)}</title>",
-        f'<text x="22" y="{y + 16}" fill="{OVERDUE if bar.overdue else "#1c2430"}">{escape(_clip(bar.label))}</text>',
-    ]
+    parts = [svg.title(tip), svg.text(22, y + 16, _clip(bar.label), fill=OVERDUE if bar.overdue else palette.INK)]
     if bar.overdue:
-        late_to = to_x(today)
-        late = round(max(late_to - right, 0), 1)
-        parts.append(
-            f'<rect x="{right}" y="{top + 4}" width="{late}" height="{BAR - 8}" fill="{OVERDUE}" opacity="0.35"/>'
-        )
-        parts.append(f'<text x="12" y="{y + 16}" fill="{OVERDUE}" font-weight="700">!</text>')
+        late = round(max(to_x(today) - right, 0), 1)
+        parts.append(svg.rect(right, top + 4, late, BAR - 8, fill=OVERDUE, opacity=0.35))
+        parts.append(svg.text(12, y + 16, "!", fill=OVERDUE, font_weight=700))
     elif bar.status in ("done", "verified"):
-        parts.append(f'<text x="8" y="{y + 16}" fill="#1e7f4f" font-weight="700">✓</text>')
+        parts.append(svg.text(8, y + 16, "✓", fill=palette.OK, font_weight=700))
     colour = OVERDUE if bar.overdue else fill
-    parts.append(
-        f'<rect x="{left}" y="{top}" width="{round(right - left, 1)}" height="{BAR}" rx="3" fill="{colour}" '
-        f'stroke="{stroke}" stroke-width="1.5"{dash}/>'
-    )
-    parts.append("</g>")
-    body = "".join(parts)
-    if bar.href:
-        return f'<a href="{escape(bar.href)}">{body}</a>'
-    return body
+    outline: dict[str, svg.Attr | None] = {"stroke": stroke, "stroke_width": 1.5, "stroke_dasharray": dash}
+    parts.append(svg.rect(left, top, right - left, BAR, rx=3, fill=colour, **outline))
+    classes = f"gantt-bar status-{bar.status}{' is-overdue' if bar.overdue else ''}"
+    body = svg.el("g", "".join(parts), class_=classes)
+    return f'<a href="{svg.esc(bar.href)}">{body}</a>' if bar.href else body
 
 
 def _quarter(day: date) -> str:

@@ -1,5 +1,6 @@
 """The results of an assessment as a spreadsheet: CSV (UTF-8 with BOM, for Excel and for tools) and XLSX
-(styled, with a Summary sheet of SL-T, SL-A and gap per zone and conduit); and its change history as CSV.
+(styled, with a Summary sheet of SL-T, SL-A and gap per zone and conduit). Its change history as CSV is
+reports.history_export.
 
 One row per result, in scope or not, zones first (by Purdue level and name), then conduits, each in
 catalogue order. Both formats have the same columns (RESULT_COLUMNS); see docs/evidence-bundle.md.
@@ -8,8 +9,7 @@ SL-A and gap come from assessments.selectors.summary, never from arithmetic here
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -20,17 +20,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts.models import User
 from assessments.choices import ResultStatus, TargetKind
-from assessments.history import SHOWN_FIELDS as RESULT_HISTORY_FIELDS
 from assessments.models import Assessment, Evidence, Result
 from assessments.selectors import Summary, TargetSummary, results_for, summary
 from compliance.choices import FR_CODES
 from compliance.models import FoundationalRequirement
-from reports.csv_safety import csv_to_binary, is_formula_like, plain
-from zones.models import Conduit, Zone
+from core import palette
+from core.csvio import csv_to_binary, is_formula_like
 
 # fmt: off
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -156,17 +154,17 @@ def results_csv(assessment: Assessment, out: BinaryIO) -> None:
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
-# The status colours of the pages (static/css/app.css .status-*): background, text.
+def _hex(colour: str) -> str:
+    """A palette colour as openpyxl writes it: RRGGBB without the hash."""
+    return colour.removeprefix("#").upper()
+
+
+# The status colours of the pages (core.palette, as static/css/app.css .status-*): background, text.
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    ResultStatus.NOT_ASSESSED: ("E8ECF1", "3D4856"),
-    ResultStatus.MET: ("E3F4EA", "1E7F4F"),
-    ResultStatus.COMPENSATED: ("E2F0F7", "0B6A8C"),
-    ResultStatus.NOT_APPLICABLE: ("EEEAF6", "5B4A8A"),
-    ResultStatus.PARTIALLY_MET: ("FFF3D6", "9A6200"),
-    ResultStatus.NOT_MET: ("FBE4E2", "B3261E"),
+    status: (_hex(colours.bg), _hex(colours.fg)) for status, colours in palette.RESULT_STATUS.items()
 }
-OK_FILL = PatternFill("solid", fgColor="E3F4EA")
-BAD_FILL = PatternFill("solid", fgColor="FBE4E2")
+OK_FILL = PatternFill("solid", fgColor=_hex(palette.OK_BG))
+BAD_FILL = PatternFill("solid", fgColor=_hex(palette.BAD_BG))
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 HEADER_FONT = Font(bold=True, color="10233D")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="5B6675"))
@@ -253,7 +251,7 @@ def _results_sheet(wb: Workbook, rows: Iterable[ResultRow]) -> None:
             xlsx_cell(ws, value, WRAP if name in WRAPPED else TOP)
             for name, value in zip(RESULT_COLUMNS, row.values(), strict=True)
         ]
-        background, colour = STATUS_COLOURS.get(row.status, ("FFFFFF", "1C2430"))
+        background, colour = STATUS_COLOURS.get(row.status, (_hex(palette.WHITE), _hex(palette.INK)))
         cells[status_col].fill = PatternFill("solid", fgColor=background)
         cells[status_col].font = Font(color=colour, bold=row.status == ResultStatus.NOT_MET)
         ws.append(cells)
@@ -334,181 +332,3 @@ def results_xlsx(assessment: Assessment, out: BinaryIO) -> None:
     _results_sheet(wb, result_rows(assessment))
     _summary_sheet(wb, assessment, summary(assessment), generated_at)
     wb.save(out)
-
-
-# --- history --------------------------------------------------------------------------------------
-HISTORY_COLUMNS = ("when", "who", "who_username", "action", "object_type", "object_id", "object", "field", "from", "to")
-ASSESSMENT_HISTORY_FIELDS = (
-    "title", "status", "lead", "planned_start", "planned_end", "actual_start", "actual_end",
-    "signed_off_at", "signed_off_by",
-)  # fmt: skip
-EVIDENCE_HISTORY_FIELDS = ("filename", "reference", "description", "expires", "sha256")
-PEOPLE_FIELDS = {"assignee", "lead", "signed_off_by"}
-# Fields a person sets through result_update: only a save that changed one of them is credited to
-# the result's `updated_by` when no signed-in user was recorded (a re-sync changing in_scope is not).
-EDITED_FIELDS = {"status", "observations", "countermeasure", "justification", "assignee"}
-ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-def result_label(result: Result) -> str:
-    return f"{result.requirement.ref} · {result.target.name}"
-
-
-@dataclass
-class Change:
-    """One line of history.csv: a field of an object changed (or the object created or deleted)."""
-
-    when: datetime
-    who_id: str | None
-    action: str
-    object_type: str
-    object_id: str
-    label: str
-    field: str = ""
-    old: Any = None
-    new: Any = None
-
-
-def _m2m_snapshots(history_model: Any, records: list[Any]) -> dict[str, dict[int, set[str]]]:
-    """For each tracked many-to-many field, the related ids in every historical record: one query
-    per field, whatever the number of records."""
-    snapshots: dict[str, dict[int, set[str]]] = {}
-    ids = [record.history_id for record in records]
-    for m2m in getattr(history_model, "_history_m2m_fields", []):
-        through = getattr(history_model, m2m.name).model
-        column = f"{get_m2m_reverse_field_name(m2m)}_id"
-        sets: dict[int, set[str]] = defaultdict(set)
-        for history_id, related_id in through.objects.filter(history_id__in=ids).values_list("history_id", column):
-            sets[history_id].add(str(related_id))
-        snapshots[m2m.name] = sets
-    return snapshots
-
-
-def _raw(record: Any, name: str) -> Any:
-    # The stored value (a foreign key's id). Not diff_against: it skips non-editable fields such as
-    # signed_off_at, which an audit trail must show.
-    return getattr(record, record._meta.get_field(name).attname)
-
-
-def _changes(
-    records: list[Any],
-    *,
-    object_type: str,
-    fields: Sequence[str],
-    label: Callable[[Any], str],
-    who: Callable[[Any, set[str]], Any],
-    snapshots: dict[str, dict[int, set[str]]],
-) -> Iterator[Change]:
-    """Each object's consecutive historical records compared field by field (records sorted by
-    object, then time), on the stored values: no query per record."""
-    previous: Any = None
-    for record in records:
-        if previous is not None and previous.id != record.id:
-            previous = None
-        base = {"when": record.history_date, "object_type": object_type, "object_id": str(record.id)}
-        if record.history_type != "~" or previous is None:
-            action = ACTIONS.get(record.history_type, "changed")
-            yield Change(**base, who_id=who(record, set()), action=action, label=label(record))
-        else:
-            by_field = {name: (_raw(previous, name), _raw(record, name)) for name in fields}
-            by_field = {name: pair for name, pair in by_field.items() if pair[0] != pair[1]}
-            for name, sets in snapshots.items():
-                old, new = sets.get(previous.history_id, set()), sets.get(record.history_id, set())
-                if old != new:
-                    by_field[name] = (sorted(old), sorted(new))
-            changed = [name for name in (*fields, *snapshots) if name in by_field]
-            who_id = who(record, set(changed))
-            for name in changed:
-                old, new = by_field[name]
-                yield Change(**base, who_id=who_id, action="changed", label=label(record), field=name, old=old, new=new)
-        previous = record
-
-
-def _result_who(record: Any, changed: set[str]) -> Any:
-    return record.history_user_id or (record.updated_by_id if EDITED_FIELDS & changed else None)
-
-
-def history_changes(assessment: Assessment, results: Sequence[Result], evidence: Sequence[Evidence]) -> list[Change]:
-    """Every recorded change of the assessment, its results and its evidence, oldest first, from
-    django-simple-history: three queries for the records, one per many-to-many field for the
-    snapshots, whatever the number of results. "who" is the signed-in user recorded with the save
-    (HistoryRequestMiddleware), else the person the row itself names (updated_by, added_by)."""
-    result_labels = {str(r.pk): result_label(r) for r in results}
-    evidence_labels = {str(e.pk): str(e) for e in evidence}
-    assessment_records = list(Assessment.history.filter(id=assessment.pk).order_by("history_date", "history_id"))
-    result_records = list(
-        Result.history.filter(assessment_id=assessment.pk).order_by("id", "history_date", "history_id")
-    )
-    evidence_records = list(
-        Evidence.history.filter(assessment_id=assessment.pk).order_by("id", "history_date", "history_id")
-    )
-    changes = [
-        *_changes(
-            assessment_records,
-            object_type="assessment",
-            fields=ASSESSMENT_HISTORY_FIELDS,
-            label=lambda r: assessment.title,
-            who=lambda r, _: r.history_user_id,
-            snapshots=_m2m_snapshots(Assessment.history.model, assessment_records),
-        ),
-        *_changes(
-            result_records,
-            object_type="result",
-            fields=RESULT_HISTORY_FIELDS,
-            label=lambda r: result_labels.get(str(r.id), f"result {r.id}"),
-            who=_result_who,
-            snapshots={},
-        ),
-        *_changes(
-            evidence_records,
-            object_type="evidence",
-            fields=EVIDENCE_HISTORY_FIELDS,
-            label=lambda r: evidence_labels.get(str(r.id), r.filename or r.reference),
-            who=lambda r, _: r.history_user_id or r.added_by_id,
-            snapshots=_m2m_snapshots(Evidence.history.model, evidence_records),
-        ),
-    ]
-    for change in changes:
-        change.who_id = str(change.who_id) if change.who_id else None
-    changes.sort(key=lambda c: c.when)  # stable: the fields of one save stay together, in order
-    return changes
-
-
-def write_history_csv(changes: Sequence[Change], out: BinaryIO, *, result_labels: dict[str, str]) -> None:
-    """history.csv: when (UTC, ISO 8601), who, what, which field, from, to. People and zones are
-    named (one query each); results by their requirement and target."""
-    people_ids: set[Any] = {c.who_id for c in changes}
-    people_ids.update(v for c in changes if c.field in PEOPLE_FIELDS for v in (c.old, c.new))
-    wanted = {str(i) for i in people_ids if i}
-    people = {str(u.pk): u for u in User.objects.filter(pk__in=wanted)} if wanted else {}
-    names = dict(result_labels)
-    targets = {str(v) for c in changes if c.field in ("zones", "conduits") for v in (*c.old, *c.new)}
-    if targets:
-        for model in (Zone, Conduit):
-            names.update((str(pk), name) for pk, name in model.objects.filter(pk__in=targets).values_list("pk", "name"))
-
-    def shown(name: str, value: Any) -> Any:
-        if not name:
-            return ""
-        if name in PEOPLE_FIELDS and value:
-            user = people.get(str(value))
-            return person(user) if user else f"former member {value}"
-        if isinstance(value, list):
-            return LIST_SEPARATOR.join(sorted(str(names.get(v, v)) for v in value))
-        return plain(value)
-
-    with csv_to_binary(out) as writer:
-        writer.writerow(HISTORY_COLUMNS)
-        for c in changes:
-            user = people.get(c.who_id or "")
-            username = user.get_username() if user else ""
-            row = [c.when, person(user), username, c.action, c.object_type, c.object_id, c.label, c.field]
-            writer.writerow([*row, shown(c.field, c.old), shown(c.field, c.new)])
-
-
-def history_csv(assessment: Assessment, out: BinaryIO) -> None:
-    """Write the change history of `assessment` (its own fields, results and evidence) as CSV."""
-    results = load_results(assessment)
-    evidence = list(Evidence.objects.filter(assessment=assessment))
-    changes = history_changes(assessment, results, evidence)
-    write_history_csv(changes, out, result_labels={str(r.pk): result_label(r) for r in results})

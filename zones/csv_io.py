@@ -6,19 +6,15 @@ user fixes the file in one pass; nothing is written unless the whole file is goo
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from compliance.sl import SLVector, SLVectorError
+from core.csvio import CsvImportError, ImportBatch, ImportResult, check_header, csv_text, field_values, read_rows
 from zones.choices import AssetRole, CapabilitySource, ComponentType, Criticality
 from zones.models import Asset, Site, Zone
 
@@ -41,35 +37,22 @@ _BOOLEANS = {"yes": True, "true": True, "1": True, "no": False, "false": False, 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class CsvImportError(Exception):
-    """A file that cannot be imported; `errors` lists (line, reason), line 1 being the header."""
-
-    def __init__(self, errors: list[tuple[int, str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"line {line}: {reason}" for line, reason in errors))
-
-
-@dataclass
-class ImportResult:
-    created: int
-    updated: int
+__all__ = ["ASSET_CSV_COLUMNS", "CsvImportError", "ImportResult", "export_assets_csv", "import_assets_csv"]
 
 
 def export_assets_csv(site: Site) -> str:
     """The site's assets as CSV text (header + one row per asset), in the format `import_assets_csv` reads."""
     assets = Asset.objects.filter(zone__site=site).select_related("zone").order_by("zone__name", "name", "tag")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ASSET_CSV_COLUMNS)
-    for a in assets:
-        # fmt: off
-        writer.writerow([
+    # fmt: off
+    return csv_text(ASSET_CSV_COLUMNS, (
+        [
             a.zone.name, a.name, a.tag, a.component_type, a.role, a.vendor, a.model, a.firmware, a.network_addresses,
             a.sl_capability.compact() if a.sl_capability is not None else "", a.sl_capability_source,
             a.end_of_support.isoformat() if a.end_of_support else "", "yes" if a.legacy else "no", a.criticality,
-        ])
-        # fmt: on
-    return out.getvalue()
+        ]
+        for a in assets
+    ))
+    # fmt: on
 
 
 def import_assets_csv(*, site: Site, data: bytes) -> ImportResult:
@@ -77,9 +60,8 @@ def import_assets_csv(*, site: Site, data: bytes) -> ImportResult:
 
     Raises CsvImportError with every bad line, and then writes nothing.
     """
-    rows, errors = _read(data)
-    created = updated = 0
-    to_save: list[Asset] = []
+    rows, refused = _read(data)
+    batch = ImportBatch(refused)
     seen_tags: dict[str, int] = {}
     # One transaction for reading and writing, and the matched assets locked, so nobody edits them between
     # the check and the write.
@@ -101,82 +83,18 @@ def import_assets_csv(*, site: Site, data: bytes) -> ImportResult:
             if len(matches) > 1:
                 reasons.append(f"tag '{tag}' matches {len(matches)} assets of site '{site.name}'; make it unique")
             asset = matches[0] if len(matches) == 1 else Asset()
-            before = _snapshot(asset)
+            before = field_values(asset)
             reasons += _fill(asset, row, zones_by_name, site)
-            if reasons:
-                errors.append((line, "; ".join(reasons)))
-            elif asset._state.adding:
-                created += 1
-                to_save.append(asset)
-            else:
-                updated += 1
-                # An unchanged asset is not saved: that would bump its ETag and add an empty history entry.
-                if _snapshot(asset) != before:
-                    to_save.append(asset)
-        if errors:
-            raise CsvImportError(sorted(errors))
-        for asset in to_save:
-            asset.save()
-    return ImportResult(created=created, updated=updated)
+            batch.add(line, asset, reasons, before=before)
+        return batch.save()
 
 
 def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
     return read_rows(data, _check_header, "asset")
 
 
-def read_rows(
-    data: bytes, check_header: Callable[[list[str]], None], noun: str
-) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
-    """The non-blank data rows as (line, {column: trimmed value}) and the rows too long to read;
-    shared by every all-or-nothing CSV import.
-
-    Size, encoding and header problems are raised at once: no row can be read past them.
-    """
-    limit = settings.CSV_IMPORT_MAX_BYTES
-    if len(data) > limit:
-        raise CsvImportError([(0, f"The file is {len(data)} bytes; the limit is {limit} bytes.")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CsvImportError([(line, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) from exc
-    # Spreadsheets in comma-decimal locales write semicolons; the header (plain names) tells which it is.
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
-    rows: list[tuple[int, dict[str, str]]] = []
-    errors: list[tuple[int, str]] = []
-    try:
-        header = [h.strip().lower() for h in next(reader, [])]
-        check_header(header)
-        start = reader.line_num + 1
-        for cells in reader:
-            # A quoted value may span lines; the row is numbered by the line it starts on.
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header):
-                errors.append((line, f"the row has {len(cells)} values but the header has {len(header)} columns"))
-                continue
-            rows.append((line, {col: cell.strip() for col, cell in zip(header, cells, strict=False)}))
-    except csv.Error as exc:
-        raise CsvImportError([(reader.line_num, f"not valid CSV: {exc}")]) from exc
-    if not rows and not errors:
-        raise CsvImportError([(1, f"The file has no {noun} rows.")])
-    return rows, errors
-
-
 def _check_header(header: list[str]) -> None:
-    if not any(header):
-        raise CsvImportError([(1, "The file has no asset rows.")])
-    reasons = []
-    if unknown := [h for h in header if h not in ASSET_CSV_COLUMNS]:
-        reasons.append(f"unknown columns: {', '.join(repr(h) for h in unknown)}")
-    if missing := [c for c in REQUIRED_COLUMNS if c not in header]:
-        reasons.append(f"missing columns: {', '.join(missing)}")
-    if repeated := sorted({h for h in header if header.count(h) > 1}):
-        reasons.append(f"repeated columns: {', '.join(repeated)}")
-    if reasons:
-        raise CsvImportError([(1, "; ".join(reasons) + f" (allowed: {', '.join(ASSET_CSV_COLUMNS)})")])
+    check_header(header, allowed=ASSET_CSV_COLUMNS, required=REQUIRED_COLUMNS, noun="asset")
 
 
 def _fill(asset: Asset, row: dict[str, str], zones: dict[str, Zone], site: Site) -> list[str]:
@@ -258,7 +176,3 @@ def _choice(column: str, raw: str) -> str:
             return str(value)
     allowed = ", ".join(str(v) for v in _CHOICES[column].values)
     raise ValueError(f"{column} '{raw}' is not one of {allowed}")
-
-
-def _snapshot(asset: Asset) -> tuple[Any, ...]:
-    return tuple(getattr(asset, f.attname) for f in Asset._meta.concrete_fields)

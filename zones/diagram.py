@@ -2,16 +2,18 @@
 
 Standard library only and deterministic (same input, same string). The output uses presentation attributes
 only: no style="" and no <style> element (the page CSP blocks inline styles once the SVG is inlined into HTML),
-no scripts, fonts or images, so a browser and WeasyPrint draw the same picture.
+no scripts, fonts or images, so a browser and WeasyPrint draw the same picture. The primitives are core.svg's,
+the colours core.palette's (criticality, warnings).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
+
+from core import palette, svg
+from core.svg import num as _n
 
 Point = tuple[float, float]
 Rect = tuple[float, float, float, float]  # x, y, width, height
@@ -52,10 +54,9 @@ BOX_W, BOX_H = 196, 66  # wide enough for "Supervisory · SL-T {2,2,1,1,3,1,2}" 
 GAP_X, ROW_GAP, BAND_PAD = 30, 56, 14  # conduit labels live in the vertical gaps, so they are generous
 MARGIN, GUTTER = 16, 92  # the gutter holds the band labels
 LABEL_H = 16
-FONT = "DejaVu Sans, sans-serif"
-INK, MUTED, LINE, WARN, DEVICE = "#1d1f23", "#4a4f57", "#5b6068", "#b3261e", "#1f4e79"
-FILL = {"low": "#e3f1dc", "medium": "#fff5cc", "high": "#ffe2c4", "very_high": "#f8d0cc"}
-STROKE = {"low": "#6f9a5c", "medium": "#b8982c", "high": "#c47a2c", "very_high": "#b0524a"}
+INK, MUTED, LINE, WARN, DEVICE = palette.INK, palette.MUTED, palette.MUTED, palette.BAD, palette.DEVICE
+FILL = {key: colours.bg for key, colours in palette.CRITICALITY.items()}
+STROKE = {key: colours.fg for key, colours in palette.CRITICALITY.items()}
 # ZoneKind's labels are written for forms ("External (internet, vendor remote access)"): too long for a box.
 KIND = {"enterprise": "Enterprise", "dmz": "DMZ", "supervisory": "Supervisory", "control": "Control"}
 KIND |= {"safety": "Safety", "field": "Field", "external": "External"}
@@ -64,35 +65,19 @@ BULGES = (0, 30, -30, 70, -70, 120, -120, 180, -180, 260, -260, 340, -340)  # st
 ARCS = (-50, -80, -120, -170)  # for boxes on one row: always an arch over the top edges, never along them
 LABEL_TS = (0.5, 0.38, 0.62, 0.26, 0.74, 0.15, 0.85)  # where along a conduit its label may sit
 DIRECTIONS = ((0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # --- SVG text -------------------------------------------------------------------------------------------
-def _esc(text: object) -> str:
-    # Control characters are not allowed in XML at all, even escaped: drop them rather than emit a broken file.
-    return escape(_CONTROL_CHARS.sub("", str(text)), {'"': "&quot;"})
-
-
-def _n(value: float) -> str:
-    rounded = round(value, 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
-
-
-def _el(tag: str, body: str = "", /, **attrs: float | str) -> str:
-    """One element; `body` is markup (already escaped). stroke_width=2 is written stroke-width="2"."""
-    text = "".join(
-        f' {k.replace("_", "-")}="{_n(v) if isinstance(v, int | float) else _esc(v)}"' for k, v in attrs.items()
-    )
-    return f"<{tag}{text}>{body}</{tag}>" if body else f"<{tag}{text}/>"
+_el = svg.el
 
 
 def _text(x: float, y: float, text: str, size: float, fill: str = INK, **attrs: float | str) -> str:
-    return _el("text", _esc(text), x=x, y=y, font_size=size, fill=fill, **attrs)
+    return svg.text(x, y, text, fill=fill, font_size=size, **attrs)
 
 
 def _link(url: str, tooltip: str, key: str, value: str) -> str:
-    # xlink:href as well as href: WeasyPrint and older renderers only follow the SVG 1.1 form.
-    return f'<a href="{_esc(url)}" xlink:href="{_esc(url)}" {key}="{_esc(value)}"><title>{_esc(tooltip)}</title>'
+    """The opening <a> of a zone or conduit, with its tooltip; the caller closes it."""
+    return svg.link(url, svg.title(tooltip), **{key.replace("-", "_"): value}).removesuffix("</a>")
 
 
 def _plural(count: int, noun: str) -> str:
@@ -116,7 +101,7 @@ def _text_width(text: str, size: float, bold: bool = False) -> float:
 
 def _fit(text: str, size: float, width: float, bold: bool = False) -> str:
     """Truncate with an ellipsis so the text fits `width` px."""
-    text = _CONTROL_CHARS.sub("", " ".join(text.split()))
+    text = svg.clean(" ".join(text.split()))
     if _text_width(text, size, bold) <= width:
         return text
     while text and _text_width(text + "…", size, bold) > width:
@@ -336,13 +321,13 @@ def _draw_conduit_lines(item: _Drawn) -> list[str]:
         marker = {"marker_end": f"url(#zw-arrow{'-warn' if c.warnings else ''})"} if arrow else {}
         out.append(_el("path", d=f"M{_n(p0[0])},{_n(p0[1])} {via}{_n(p1[0])},{_n(p1[1])}", **look, **marker))
     if item.hub:
-        out.append(_el("circle", cx=item.hub[0], cy=item.hub[1], r=6, fill=look["stroke"], stroke="#fff"))
+        out.append(_el("circle", cx=item.hub[0], cy=item.hub[1], r=6, fill=look["stroke"], stroke=palette.WHITE))
     return [*out, "</a>"]
 
 
 def _diamond(x: float, y: float, r: float = 5) -> str:
     points = f"{_n(x)},{_n(y - r)} {_n(x + r)},{_n(y)} {_n(x)},{_n(y + r)} {_n(x - r)},{_n(y)}"
-    return _el("polygon", points=points, fill=DEVICE, stroke="#fff", stroke_width=1)
+    return _el("polygon", points=points, fill=DEVICE, stroke=palette.WHITE, stroke_width=1)
 
 
 def _draw_conduit_label(item: _Drawn) -> list[str]:
@@ -352,8 +337,8 @@ def _draw_conduit_label(item: _Drawn) -> list[str]:
     colour = WARN if c.warnings else INK
     out = [_link(c.url, tip, "data-conduit-label", c.id)]
     box: dict[str, float | str] = {"x": x - w / 2, "y": y - LABEL_H / 2, "width": w, "height": LABEL_H, "rx": 3}
-    frame = WARN if c.warnings else "#c9ccd1"
-    out.append(_el("rect", **box, fill="#fff", fill_opacity=0.88, stroke=frame, stroke_width=0.8))
+    frame = WARN if c.warnings else palette.BORDER
+    out.append(_el("rect", **box, fill=palette.WHITE, fill_opacity=0.88, stroke=frame, stroke_width=0.8))
     if c.boundary_devices:
         out.append(_diamond(x - w / 2 + 10, y))
     out.append(_text(x - w / 2 + (19 if c.boundary_devices else 5), y + 3.5, text, 10, colour))
@@ -368,7 +353,7 @@ def _draw_zone(box: _Box) -> list[str]:
     tip += f"\n{_plural(z.asset_count, 'asset')}" + (f", {_plural(z.warnings, 'warning')}" if z.warnings else "")
     stroke, width = (WARN, 3) if z.warnings else (STROKE.get(z.criticality, MUTED), 1.2)
     out = [_link(z.url, tip, "data-zone", z.id)]
-    fill = FILL.get(z.criticality, "#eef0f3")
+    fill = FILL.get(z.criticality, palette.HEAD)
     out.append(_el("rect", x=x, y=y, width=BOX_W, height=BOX_H, rx=8, fill=fill, stroke=stroke, stroke_width=width))
     badge = f"⚠ {z.warnings}" if z.warnings else ""
     badge_w = _text_width(badge, 11) + 10 if badge else 0
@@ -378,7 +363,7 @@ def _draw_zone(box: _Box) -> list[str]:
     if badge:
         out.append(_el("rect", x=x + BOX_W - badge_w - 6, y=y + 6, width=badge_w, height=17, rx=8.5, fill=WARN))
         bx = x + BOX_W - 6 - badge_w / 2
-        out.append(_text(bx, y + 18.5, badge, 11, "#fff", text_anchor="middle", font_weight="bold"))
+        out.append(_text(bx, y + 18.5, badge, 11, palette.WHITE, text_anchor="middle", font_weight="bold"))
     return [*out, "</a>"]
 
 
@@ -389,7 +374,7 @@ def _legend(y: float, width: float) -> tuple[list[str], float]:
     name = {c: c.replace("_", " ").capitalize() for c in FILL}
     items = [(_el("rect", **swatch, fill=FILL[c], stroke=STROKE[c]), f"{name[c]} criticality") for c in FILL]
     items += [
-        (_el("rect", **swatch, fill="#fff", stroke=WARN, stroke_width=3), "Zone with warnings"),
+        (_el("rect", **swatch, fill=palette.WHITE, stroke=WARN, stroke_width=3), "Zone with warnings"),
         (_el("path", **(line | {"stroke": WARN, "stroke_dasharray": "6 4"})), "Conduit with warnings"),
         (_diamond(14, 7), "Boundary device"),
         (_el("path", **line, marker_end="url(#zw-arrow)"), "One way (data diode)"),
@@ -406,17 +391,11 @@ def _legend(y: float, width: float) -> tuple[list[str], float]:
 
 
 def _svg_open(width: float, height: float, title: str) -> list[str]:
-    marker = (
-        '<marker id="zw-arrow{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10"'
-        ' markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>'
-    )
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1"'
-        f' viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}"'
-        f' font-family="{FONT}" role="img" aria-label="{_esc(title)}">',
-        f"<title>{_esc(title)}</title>",
-        f"<defs>{marker.format('', LINE)}{marker.format('-warn', WARN)}</defs>",
-        _el("rect", x=0, y=0, width=width, height=height, fill="#fff"),
+        svg.svg_open(width, height, xlink=True, version="1.1", role="img", aria_label=title),
+        svg.title(title),
+        f"<defs>{svg.arrow_marker('zw-arrow', LINE)}{svg.arrow_marker('zw-arrow-warn', WARN)}</defs>",
+        svg.rect(0, 0, width, height, fill=palette.WHITE),
     ]
 
 
@@ -437,7 +416,7 @@ def render_site_diagram(zones: list[DiagramZone], conduits: list[DiagramConduit]
     if title:
         out.append(_text(MARGIN, MARGIN + 16, _fit(title, 16, width - 2 * MARGIN, True), 16, font_weight="bold"))
     for label, y0, y1 in bands:
-        out.append(_el("rect", x=MARGIN, y=y0, width=width - 2 * MARGIN, height=y1 - y0, rx=6, fill="#f3f5f7"))
+        out.append(_el("rect", x=MARGIN, y=y0, width=width - 2 * MARGIN, height=y1 - y0, rx=6, fill=palette.WASH))
         out.append(_text(MARGIN + 10, (y0 + y1) / 2 + 4, label, 12, MUTED, font_weight="bold"))
     # Lines go under the boxes (a long line passes behind a box, not over its text) and labels above everything.
     for item in drawn:

@@ -1,37 +1,21 @@
 """Small vector charts for the reports, as inline SVG strings (presentation attributes only: no
-style, no script, no external reference), drawn the same way by WeasyPrint and a browser."""
+style, no script, no external reference), drawn the same way by WeasyPrint and a browser.
+Primitives from core.svg; colours from core.palette (result statuses, SL-T/SL-A, SL gap)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 from assessments.selectors import FRCell
+from core import palette, svg
 
-FONT = "DejaVu Sans, sans-serif"
-INK, MUTED, GRID = "#1c2430", "#5b6675", "#d9dee5"
-TARGET_STROKE, ACHIEVED_FILL, GAP_FILL = "#1f3a5f", "#4f86c6", "#e88a80"
-STATUS_FILL = {
-    "met": "#2e8b57",
-    "compensated": "#2b8cbe",
-    "not_applicable": "#8e7cc3",
-    "partially_met": "#e0a106",
-    "not_met": "#c0392b",
-    "not_assessed": "#b8c1cc",
-}
-
-
-def _esc(text: object) -> str:
-    return escape(str(text), {'"': "&quot;"})
+INK, MUTED, GRID = palette.INK, palette.MUTED, palette.LINE
+TARGET_STROKE, ACHIEVED_FILL, GAP_FILL = palette.SL_TARGET, palette.SL_ACHIEVED, palette.GAP["3"]
+STATUS_FILL = {status: colours.solid for status, colours in palette.RESULT_STATUS.items()}
 
 
 def _svg(width: int, height: int, label: str, body: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-        f' font-family="{FONT}" role="img" aria-label="{_esc(label)}"><title>{_esc(label)}</title>'
-        + "".join(body)
-        + "</svg>"
-    )
+    return svg.svg_open(width, height, role="img", aria_label=label) + svg.title(label) + "".join(body) + "</svg>"
 
 
 def status_bar(totals: Sequence[tuple[str, str, int]], width: int = 640) -> str:
@@ -44,9 +28,7 @@ def status_bar(totals: Sequence[tuple[str, str, int]], width: int = 640) -> str:
         if not n:
             continue
         w = width * n / total
-        body.append(
-            f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" fill="{STATUS_FILL.get(status, GRID)}"/>'
-        )
+        body.append(svg.rect(x, 0, w, bar_h, fill=STATUS_FILL.get(status, GRID)))
         x += w
     lx, ly = 0, bar_h + 22
     for status, label, n in totals:
@@ -54,8 +36,8 @@ def status_bar(totals: Sequence[tuple[str, str, int]], width: int = 640) -> str:
         item_w = 22 + int(len(item) * 6.6) + 16
         if lx + item_w > width:
             lx, ly = 0, ly + 18
-        body.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{STATUS_FILL.get(status, GRID)}"/>')
-        body.append(f'<text x="{lx + 17}" y="{ly}" font-size="11" fill="{INK}">{_esc(item)}</text>')
+        body.append(svg.rect(lx, ly - 10, 12, 12, fill=STATUS_FILL.get(status, GRID)))
+        body.append(svg.text(lx + 17, ly, item, font_size=11, fill=INK))
         lx += item_w
     return _svg(width, ly + 6, "Results by status", body)
 
@@ -69,33 +51,19 @@ def fr_profile(cells: Sequence[FRCell], width: int = 330, height: int = 120) -> 
     body: list[str] = []
     for level in range(5):
         y = bottom - level * step
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="{GRID}" stroke-width="0.6"/>')
-        body.append(
-            f'<text x="{left - 6}" y="{y + 3.5:.1f}" font-size="9" fill="{MUTED}" text-anchor="end">{level}</text>'
-        )
+        body.append(svg.line(left, y, width, y, stroke=GRID, stroke_width=0.6))
+        body.append(svg.text(left - 6, y + 3.5, str(level), font_size=9, fill=MUTED, text_anchor="end"))
     for i, cell in enumerate(cells):
         x = left + i * col + (col - bar) / 2
         if cell.achieved:
             h = cell.achieved * step
-            body.append(
-                f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{ACHIEVED_FILL}"/>'
-            )
+            body.append(svg.rect(x, bottom - h, bar, h, fill=ACHIEVED_FILL))
         if cell.gap:
             h = cell.gap * step
-            y = bottom - cell.target * step
-            body.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{GAP_FILL}"'
-                ' fill-opacity="0.55"/>'
-            )
+            body.append(svg.rect(x, bottom - cell.target * step, bar, h, fill=GAP_FILL, fill_opacity=0.55))
         if cell.target:
             h = cell.target * step
-            body.append(
-                f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="none"'
-                f' stroke="{TARGET_STROKE}" stroke-width="1.2"/>'
-            )
-        body.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - 5}" font-size="9" fill="{INK}"'
-            f' text-anchor="middle">{cell.fr}</text>'
-        )
+            body.append(svg.rect(x, bottom - h, bar, h, fill="none", stroke=TARGET_STROKE, stroke_width=1.2))
+        body.append(svg.text(x + bar / 2, height - 5, cell.fr, font_size=9, fill=INK, text_anchor="middle"))
     label = "SL-T and SL-A per FR: " + ", ".join(f"{c.fr} {c.target}/{c.achieved}" for c in cells)
     return _svg(width, height, label, body)

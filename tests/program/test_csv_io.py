@@ -178,3 +178,11 @@ def test_the_documented_example_imports(personas: Personas) -> None:
     result = import_csv(site=personas.site, data=example.encode())
     assert (result.created, result.updated) == (3, 0)
     assert set(Vulnerability.objects.values_list("status", flat=True)) == {"fixed", "mitigated", "open"}
+
+
+def test_export_escapes_formulas_and_round_trips(plant: Plant) -> None:
+    critical(plant.plc, found=date(2026, 1, 10), cve="CVE-2026-1234", notes="=HYPERLINK(1)", title="@risk")
+    text = export_csv(plant.site)
+    assert ",'@risk," in text and text.rstrip().endswith(",'=HYPERLINK(1)")
+    assert import_csv(site=plant.site, data=text.encode()).updated == 1
+    assert Vulnerability.objects.get().version == 1

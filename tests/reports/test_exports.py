@@ -21,8 +21,9 @@ from openpyxl import load_workbook
 from assessments import services
 from assessments.choices import ResultStatus
 from assessments.models import Assessment, Evidence, Result
-from reports.csv_safety import escape_formula, safe_cell
-from reports.exports import RESULT_COLUMNS, history_csv, results_csv, results_xlsx
+from core.csvio import escape_formula, safe_cell
+from reports.exports import RESULT_COLUMNS, results_csv, results_xlsx
+from reports.history_export import history_csv
 from tests.assessments.helpers import Plant, make_assessment, make_plant, mark, result_for, set_target, uniform
 from tests.conftest import Personas
 
@@ -116,7 +117,7 @@ def export_xlsx(assessment: Assessment) -> Any:
     return load_workbook(io.BytesIO(out.getvalue()))
 
 
-# --- csv_safety -----------------------------------------------------------------------------------
+# --- core.csvio ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("text", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("x")'])
 def test_formula_like_text_gets_an_apostrophe(text: str) -> None:
     assert escape_formula(text) == "'" + text

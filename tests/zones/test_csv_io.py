@@ -268,3 +268,14 @@ def test_export_query_count_is_constant(personas: Personas) -> None:
     for i in range(5, 50):
         make_asset(zones[i % 5], f"a{i}")
     assert count_queries() == few == 1
+
+
+def test_export_escapes_formulas_and_the_import_takes_the_escape_off(personas: Personas) -> None:
+    zone = make_zone(personas.site, "Control")
+    make_asset(zone, '=HYPERLINK("http://evil.example","x")', tag="T-1", vendor="-Siemens")
+    exported = export_assets_csv(personas.site)
+    (row,) = csv.DictReader(io.StringIO(exported))
+    assert (row["name"], row["vendor"]) == ('\'=HYPERLINK("http://evil.example","x")', "'-Siemens")
+    assert import_assets_csv(site=personas.site, data=exported.encode()).updated == 1
+    asset = Asset.objects.get(tag="T-1")
+    assert (asset.name, asset.vendor, asset.version) == ('=HYPERLINK("http://evil.example","x")', "-Siemens", 1)
