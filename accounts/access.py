@@ -9,10 +9,14 @@ subqueries. Anything outside a person's scope simply does not exist for them (40
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Any, TypeAlias, TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -61,17 +65,41 @@ def organizations_for(user: AnyUser, action: Action | str = Action.VIEW) -> Quer
     return Organization.objects.filter(pk__in=org_ids)
 
 
+@cache
+def site_model() -> type[models.Model]:
+    """The model of the site scope root, named by settings.ACCESS_SITE_MODEL ("app_label.Model"): the door
+    sits below every domain app and imports none of them."""
+    return apps.get_model(settings.ACCESS_SITE_MODEL)
+
+
+@cache
+def site_grant_model() -> type[models.Model]:
+    """The django-guardian model of per-site grants: the direct-foreign-key one pointing at the site model."""
+    # guardian's models need the user model registered: imported when first asked, not with accounts.models.
+    from guardian.models import UserObjectPermission, UserObjectPermissionBase
+
+    for relation in site_model()._meta.related_objects:
+        model = relation.related_model
+        if (
+            isinstance(model, type)
+            and issubclass(model, UserObjectPermissionBase)
+            and model is not UserObjectPermission
+        ):
+            return model
+    # Generic grants key on a text pk: the subquery in site_ids_for would be wrong, so refuse them loudly.
+    raise ImproperlyConfigured(f"{settings.ACCESS_SITE_MODEL} needs a direct-foreign-key user permission model.")
+
+
 def site_ids_for(user: AnyUser, action: Action | str = Action.VIEW) -> QuerySet[Any]:
     """A subquery of the ids of the sites the user may act on."""
-    from zones.models import Site, SiteUserObjectPermission
-
+    Site, SiteUserObjectPermission = site_model(), site_grant_model()
     memberships = _memberships(user, action)
     whole_orgs = memberships.filter(all_sites=True).values("organization_id")
     limited_orgs = memberships.filter(all_sites=False).values("organization_id")
-    granted = SiteUserObjectPermission.objects.filter(
+    granted = SiteUserObjectPermission._default_manager.filter(
         user_id=str(user.pk), permission__codename=SITE_GRANT_CODENAME
     ).values("content_object_id")
-    return Site.objects.filter(
+    return Site._default_manager.filter(
         Q(organization_id__in=whole_orgs) | Q(organization_id__in=limited_orgs, pk__in=granted)
     ).values("pk")
 

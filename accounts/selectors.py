@@ -6,21 +6,24 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from accounts.access import Action, AnyUser, organizations_for
+from accounts.access import Action, AnyUser, organizations_for, site_ids_for, site_model
 from accounts.models import Membership
 
 
 def organizations_with_roles(user: AnyUser) -> list[dict[str, Any]]:
     """The user's organizations, each with the user's role and the number of sites they see."""
-    from zones.models import Site
-
     roles = dict(Membership.objects.filter(user_id=str(user.pk)).values_list("organization_id", "role"))
-    visible_sites = Site.objects.restrict(user, Action.VIEW)
+    visible_sites = site_model()._default_manager.filter(pk__in=site_ids_for(user, Action.VIEW))
     counts = dict(visible_sites.values("organization_id").annotate(n=Count("pk")).values_list("organization_id", "n"))
     return [
         {"organization": org, "role": roles.get(org.pk), "site_count": counts.get(org.pk, 0)}
         for org in organizations_for(user, Action.VIEW).order_by("name")
     ]
+
+
+def sites_of(user: AnyUser, organization_id: Any) -> QuerySet[Any]:
+    """The sites of one organization that `user` may see (whatever app models them)."""
+    return site_model()._default_manager.filter(pk__in=site_ids_for(user, Action.VIEW), organization_id=organization_id)
 
 
 def members_of(organization_id: Any) -> QuerySet[Membership]:

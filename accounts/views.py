@@ -1,35 +1,25 @@
-"""Home page and organization pages."""
+"""The organization page. (The home page composes organizations and assessments: assessments.views.home.)"""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts import selectors
 from accounts.access import Action, role_in
 from accounts.models import Organization
+from core.http import AuthenticatedHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    from assessments.selectors import assessments_with_progress
-
-    open_assessments = assessments_with_progress(request.user).exclude(status="final")[:10]
-    context = {"rows": selectors.organizations_with_roles(request.user), "assessments": open_assessments}
-    return render(request, "accounts/home.html", context)
-
-
-@login_required
-def organization_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    from zones.models import Site
-
+def organization_detail(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
+    """An organization: the sites the person may see in it, and its people."""
     organization = get_object_or_404(Organization.objects.restrict(request.user, Action.VIEW), pk=pk)
-    sites = Site.objects.restrict(request.user, Action.VIEW).filter(organization=organization)
     return render(
         request,
         "accounts/organization_detail.html",
         {
             "organization": organization,
-            "sites": sites,
+            "sites": selectors.sites_of(request.user, organization.pk),
             "role": role_in(request.user, organization.pk),
             "members": selectors.members_of(organization.pk),
         },

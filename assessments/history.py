@@ -1,36 +1,57 @@
-"""A result's change history as people read it: who changed which field from what to what.
-
-Built from django-simple-history's rows (one per save) in two queries whatever their number: the rows,
-then the names of the people they mention.
-"""
+"""What the history of an assessment shows (the diff engine is core.history): which fields of a result,
+the assessment and its evidence a person can change, how they are labelled, and whom a save is credited
+to. Used by the result's History (page and API), the PDF's summary of changes and the history export."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import User
-from assessments.choices import ResultStatus
 from assessments.models import Result
+from core.history import HistorySpec, entries_for
 
 # What a person can change on a result; bookkeeping (version, updated_at, the target) is left out.
 SHOWN_FIELDS = ("status", "observations", "countermeasure", "justification", "assignee", "in_scope")
+# Fields a person sets through result_update: only a save that changed one of them is credited to the
+# result's `updated_by` when no signed-in user was recorded (a re-sync changing in_scope is not).
+EDITED_FIELDS = frozenset({"status", "observations", "countermeasure", "justification", "assignee"})
+ASSESSMENT_FIELDS = (
+    "title", "status", "lead", "planned_start", "planned_end", "actual_start", "actual_end",
+    "signed_off_at", "signed_off_by", "zones", "conduits",
+)  # fmt: skip
+EVIDENCE_FIELDS = ("filename", "reference", "description", "expires", "sha256", "results")
 
 
-def _label(name: str) -> str:
-    field = Result._meta.get_field(name)
-    return str(getattr(field, "verbose_name", name)).capitalize()
+def _scope(value: Any) -> str:
+    return "in scope" if value else "out of scope"
 
 
-def _display(name: str, value: Any, people: dict[str, str]) -> str:
-    if value is None or value == "":
-        return "—"
-    if name == "status":
-        return str(ResultStatus(value).label) if value in ResultStatus.values else str(value)
-    if name == "assignee":
-        return people.get(str(value), "a former member")
-    if name == "in_scope":
-        return "in scope" if value else "out of scope"
-    return str(value)
+def result_who(record: Any, changed: frozenset[str]) -> Any:
+    """The service's `updated_by` when the save edited what a person edits (see EDITED_FIELDS)."""
+    return record.updated_by_id if EDITED_FIELDS & changed else None
+
+
+RESULT = HistorySpec(
+    fields=SHOWN_FIELDS,
+    capitalize=True,
+    display={"in_scope": _scope},
+    who=result_who,
+    object_label=lambda record: f"result {record.id}",
+)
+# The PDF's summary: short labels, texts cut to fit a table cell, and not who is assigned.
+RESULT_SUMMARY = HistorySpec(
+    fields=SHOWN_FIELDS,
+    labels={"countermeasure": "Countermeasure", "assignee": "Assignee", "in_scope": "Scope"},
+    capitalize=True,
+    display={"in_scope": _scope, "assignee": lambda value: "someone" if value else "—"},
+    who=result_who,
+    truncate=90,
+)
+ASSESSMENT = HistorySpec(fields=ASSESSMENT_FIELDS, m2m_names=True)
+EVIDENCE = HistorySpec(
+    fields=EVIDENCE_FIELDS,
+    who=lambda record, _: record.added_by_id,
+    object_label=lambda record: str(record.filename or record.reference),
+)
 
 
 def _plain(value: Any) -> Any:
@@ -40,44 +61,30 @@ def _plain(value: Any) -> Any:
 def result_history(result: Result) -> list[dict[str, Any]]:
     """Every recorded save of `result`, newest first, each with the fields it changed:
     `{"when", "who", "who_id", "kind", "changes": [{"field", "label", "from", "to", "from_display",
-    "to_display"}]}`. Saves that changed nothing a person can see are left out."""
+    "to_display"}]}`. Saves that changed nothing a person can see are left out. Two queries whatever
+    their number: the rows, then the people they mention."""
     records = list(result.history.order_by("history_date", "history_id"))
-    user_ids: set[Any] = set()
-    for record in records:
-        user_ids.update(uid for uid in (record.history_user_id, record.updated_by_id, record.assignee_id) if uid)
-    people = {
-        str(user.pk): str(user.get_full_name() or user.get_username()) for user in User.objects.filter(pk__in=user_ids)
-    }
-    entries: list[dict[str, Any]] = []
-    previous = None
-    for record in records:
-        who_id = record.history_user_id or record.updated_by_id
-        entry: dict[str, Any] = {
-            "when": record.history_date,
-            "who": people.get(str(who_id), "") if who_id else "",
-            "who_id": str(who_id) if who_id else None,
-            "kind": "created" if previous is None else "changed",
-            "changes": [],
+    entries = entries_for([(Result.history.model, records, RESULT)], whole=True)
+    out = [
+        {
+            "when": e.when,
+            "who": e.who if e.who_id else "",
+            "who_id": str(e.who_id) if e.who_id else None,
+            "kind": "changed" if e.compared else "created",
+            "changes": [
+                {
+                    "field": c.field,
+                    "label": c.label,
+                    "from": _plain(c.old),
+                    "to": _plain(c.new),
+                    "from_display": c.old_display,
+                    "to_display": c.new_display,
+                }
+                for c in e.fields
+            ],
         }
-        if previous is not None:
-            delta = record.diff_against(previous, included_fields=SHOWN_FIELDS)
-            by_field = {change.field: change for change in delta.changes}
-            for name in SHOWN_FIELDS:  # a stable order, not the diff's set order
-                if name not in by_field:
-                    continue
-                change = by_field[name]
-                entry["changes"].append(
-                    {
-                        "field": name,
-                        "label": _label(name),
-                        "from": _plain(change.old),
-                        "to": _plain(change.new),
-                        "from_display": _display(name, change.old, people),
-                        "to_display": _display(name, change.new, people),
-                    }
-                )
-        if previous is None or entry["changes"]:
-            entries.append(entry)
-        previous = record
-    entries.reverse()
-    return entries
+        for e in entries
+        if not e.compared or e.fields
+    ]
+    out.reverse()
+    return out

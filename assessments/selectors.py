@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from assessments.choices import ResultStatus, TargetKind
+from assessments.choices import AssessmentStatus, ResultStatus, TargetKind
 from assessments.models import Assessment, Result
 from compliance import sl
 from compliance.choices import FR_CODES, Kind
@@ -243,3 +243,45 @@ def signed_off_state(assessment: Assessment) -> list[Any]:
     if assessment.signed_off_at is None:
         return []
     return results_as_of(assessment, assessment.signed_off_at)
+
+
+# --- which assessment counts for a zone -----------------------------------------------------------
+# The one rule (decisions 0011 and 0012): for each zone or conduit, among the assessments of its site that
+# have it in scope, the latest final one; without one, the latest in review; then the latest in progress.
+# Drafts have not started. A newer unfinished assessment (mostly "not assessed") must not wipe out what a
+# signed-off one established. The KPIs (on history, at a month's end) and the roadmap (now) both use it.
+COUNTING_RANK: dict[str, int] = {
+    AssessmentStatus.FINAL: 3,
+    AssessmentStatus.IN_REVIEW: 2,
+    AssessmentStatus.IN_PROGRESS: 1,
+}
+
+
+def counting_key(status: str, signed_off_at: datetime | None, created: datetime) -> tuple[int, datetime] | None:
+    """How strongly an assessment in this state speaks for the zones it covers (higher wins); None for
+    an assessment that does not count (a draft). Works on model fields and on history rows alike."""
+    rank = COUNTING_RANK.get(status)
+    return None if rank is None else (rank, signed_off_at or created)
+
+
+def counting_assessments(site: Any) -> dict[uuid.UUID, Assessment]:
+    """For each zone and conduit of `site` that some counting assessment has in scope, the assessment that
+    counts for it (keyed by the zone's or conduit's id). Two queries whatever the size of the site."""
+    assessments = {
+        a.pk: a for a in Assessment.objects.filter(site=site, status__in=list(COUNTING_RANK)).select_related("site")
+    }
+    covered = (
+        Result.objects.filter(assessment_id__in=list(assessments), in_scope=True)
+        .order_by()
+        .values_list("assessment_id", "zone_id", "conduit_id")
+        .distinct()
+    )
+    chosen: dict[uuid.UUID, Assessment] = {}
+    best: dict[uuid.UUID, tuple[int, datetime]] = {}
+    for assessment_id, zone_id, conduit_id in covered:
+        assessment = assessments[assessment_id]
+        key = counting_key(assessment.status, assessment.signed_off_at, assessment.created)
+        target = zone_id or conduit_id
+        if key is not None and (target not in best or key > best[target]):
+            chosen[target], best[target] = assessment, key
+    return chosen

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from assessments.views.home import home
 from config import health
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
+    path("", home, name="home"),  # composes accounts and assessments: see assessments.views.home
     path("", include("accounts.urls")),
     path("catalogue/", include("compliance.urls")),
     path("", include("assessments.urls")),

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.apps import apps
-
+from assessments.models import Assessment, Result
+from assessments.selectors import COUNTING_RANK, catalogue_items, counting_key
 from compliance import sl
 from program.choices import REMEDIATED, Direction, ExerciseOutcome, Rag, Severity, VulnerabilityStatus
+from program.models import Exercise, TrainingRecord, Vulnerability
 from program.periods import (
     RECENT_MONTHS,
     WINDOW_MONTHS,
@@ -31,6 +32,8 @@ from program.periods import (
     parse_month,
     period_for,
 )
+from remediation.models import Finding
+from zones.models import Zone
 
 # Re-exported: callers take the whole KPI vocabulary from this module.
 __all__ = [
@@ -150,10 +153,8 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 # --- 1. zones at their SL-T ------------------------------------------------------------------------------
-# The assessment that speaks for a zone: the latest signed-off one, else the latest in review, else the
-# latest in progress. A draft has not started; a newer unfinished assessment (mostly "not assessed") must not
-# wipe out what a signed-off one established.
-ASSESSMENT_RANK = {"final": 3, "in_review": 2, "in_progress": 1}
+# The assessment that speaks for a zone is assessments.selectors' counting rule, applied here to the
+# history as it stood at the period's end.
 
 
 def _zones_load(scope: Scope, period: Period) -> Scope:
@@ -161,10 +162,6 @@ def _zones_load(scope: Scope, period: Period) -> Scope:
 
 
 def _zones_compute(scope: Scope, period: Period) -> Measure:
-    from assessments.models import Assessment, Result
-    from assessments.selectors import catalogue_items
-    from zones.models import Zone
-
     moment = period.moment
     # Rows in history order, so that of two saves in the same instant the later one wins in the dicts.
     in_order = ("history_date", "history_id")
@@ -177,7 +174,7 @@ def _zones_compute(scope: Scope, period: Period) -> Measure:
     assessments = {
         a["id"]: a for a in assessment_rows.values("id", "title", "status", "signed_off_at", "created", "catalogue_id")
     }
-    assessments = {pk: a for pk, a in assessments.items() if a["status"] in ASSESSMENT_RANK}
+    assessments = {pk: a for pk, a in assessments.items() if a["status"] in COUNTING_RANK}
     statuses: dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, str]] = {}
     in_scope: set[tuple[uuid.UUID, uuid.UUID]] = set()
     if assessments:
@@ -200,7 +197,7 @@ def _zones_compute(scope: Scope, period: Period) -> Measure:
         if not candidates:
             per_zone.append({"zone": str(zone["id"]), "name": zone["name"], "assessment": None, "at_target": False})
             continue
-        chosen = max(candidates, key=lambda a: (ASSESSMENT_RANK[a["status"]], a["signed_off_at"] or a["created"]))
+        chosen = max(candidates, key=lambda a: counting_key(a["status"], a["signed_off_at"], a["created"]) or (0,))
         status_of = statuses[(chosen["id"], zone["id"])]
         items = catalogue_items(chosen["catalogue_id"])
         states = [sl.ItemState(i.fr, i.level, sl.is_satisfied(status_of.get(i.id, sl.NOT_ASSESSED))) for i in items]
@@ -232,8 +229,6 @@ def _zones_compute(scope: Scope, period: Period) -> Measure:
 
 # --- 2 and 3. critical vulnerabilities ----------------------------------------------------------------------
 def _critical_load(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    from program.models import Vulnerability
-
     rows = Vulnerability.objects.filter(scope.where("asset__zone__site"), severity=Severity.CRITICAL)
     return [dict(r) for r in rows.filter(found__lte=period.end).values("found", "fixed", "status")]
 
@@ -272,8 +267,6 @@ def _mttp_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
 
 # --- 4. training ------------------------------------------------------------------------------------------
 def _training_load(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    from program.models import TrainingRecord
-
     rows = TrainingRecord.objects.filter(scope.where("site"), period_end__lte=period.end)
     return [dict(r) for r in rows.values("site_id", "programme", "period_end", "people_required", "people_completed")]
 
@@ -308,8 +301,6 @@ OUTCOME_WORDS = {"met": "met", "partially_met": "partly met", "not_met": "not me
 
 
 def _exercises_load(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    from program.models import Exercise
-
     rows = Exercise.objects.filter(scope.where("site"), held_on__lte=period.end)
     return [dict(r) for r in rows.values("held_on", "outcome")]
 
@@ -326,19 +317,9 @@ def _exercises_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
 
 
 # --- 6. third-party audit findings ---------------------------------------------------------------------------
-def _finding_model() -> Any:
-    try:
-        return apps.get_model("remediation", "Finding")
-    except LookupError:  # the remediation app without its models: nothing to count
-        return None
-
-
-def _audit_load(scope: Scope, period: Period) -> list[dict[str, Any]] | None:
-    finding = _finding_model()
-    if finding is None:
-        return None
-    rows = finding.objects.filter(scope.where("site"), source="third_party_audit", identified__lte=period.end)
-    return list(rows.values("identified", "resolved_at", "status"))
+def _audit_load(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    rows = Finding.objects.filter(scope.where("site"), source="third_party_audit", identified__lte=period.end)
+    return [dict(r) for r in rows.values("identified", "resolved_at", "status")]
 
 
 def _resolved_by(row: dict[str, Any], period: Period) -> bool:
@@ -348,9 +329,7 @@ def _resolved_by(row: dict[str, Any], period: Period) -> bool:
     return row["resolved_at"] <= period.end if row["resolved_at"] else period.to_date
 
 
-def _audit_compute(rows: list[dict[str, Any]] | None, period: Period) -> Measure:
-    if rows is None:
-        return Measure(None, summary="Remediation findings are not available.")
+def _audit_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
     cohort = [
         r
         for r in rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,9 +16,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.access import Action as Can
 from accounts.access import AnyUser
-from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Result
-from assessments.selectors import catalogue_items
+from assessments.selectors import catalogue_items, counting_assessments
 from compliance import sl
 from compliance.models import Requirement
 from remediation import rules
@@ -265,17 +264,6 @@ def roadmap(actions: Iterable[Action], today: date) -> Roadmap:
 
 
 # --- projection ---------------------------------------------------------------------------------------
-def projection_assessment(site: Site) -> Assessment | None:
-    """The assessment the projection starts from: the newest in review or final, else the newest in
-    progress (a roadmap may start before sign-off)."""
-    assessments = Assessment.objects.filter(site=site)
-    for statuses in ((AssessmentStatus.IN_REVIEW, AssessmentStatus.FINAL), (AssessmentStatus.IN_PROGRESS,)):
-        found = assessments.filter(status__in=statuses).order_by("-created").first()
-        if found is not None:
-            return found
-    return None
-
-
 def fix_date(action: Action, today: date) -> date | None:
     """When an action's fix counts as landed: its completion if finished, else its due date (today
     for overdue work: it cannot land in the past); None without a due date."""
@@ -315,6 +303,7 @@ class TargetProjection:
 
     target: Zone | Conduit
     kind: str
+    assessment: Assessment  # the one that counts for this target (assessments.selectors.counting_assessments)
     projection: sl.Projection
     actions: list[Action]
     shortfalls: list[FRShortfall]
@@ -344,6 +333,9 @@ class TargetProjection:
 
 @dataclass
 class SiteProjection:
+    """The projection of every zone and conduit some assessment counts for; `assessment` is the one that
+    counts for most of them (what the pages name as the starting point), None when none does."""
+
     assessment: Assessment | None
     today: date
     rows: list[TargetProjection]
@@ -367,59 +359,75 @@ class SiteProjection:
 
 
 def site_projection(site: Site, today: date, assessment: Assessment | None = None) -> SiteProjection:
-    """For each zone and conduit of the assessment: the SL-A it reaches if the committed actions
+    """For each zone and conduit, from the assessment that counts for it (`counting_assessments`, or
+    `assessment` for its own targets when given): the SL-A it reaches if the committed actions
     (planned, in progress, done, verified) land by their due dates, and when it meets its SL-T.
 
     A result is fixed when the last committed action on a finding that contains it lands (a
     finding worked on by several actions needs them all). Fixed number of queries."""
-    assessment = assessment or projection_assessment(site)
-    if assessment is None:
+    counting = counting_assessments(site)
+    if assessment is not None:
+        counting = {target: assessment for target, found in counting.items() if found.pk == assessment.pk}
+    if not counting:
         return SiteProjection(assessment=None, today=today, rows=[])
-    items = catalogue_items(assessment.catalogue_id)
+    counting_ids = {a.pk for a in counting.values()}
     committed = list(
         Action.objects.filter(site=site, status__in=COMMITTED_ACTION_STATUSES).prefetch_related(
             Prefetch("findings", queryset=Finding.objects.prefetch_related("results"))
         )
     )
-    # result id -> (fix date of the latest committed action on it, its actions)
-    fixes: dict[uuid.UUID, date | None] = {}
     actions_on: dict[uuid.UUID, set[Action]] = defaultdict(set)
     dates_on: dict[uuid.UUID, list[date | None]] = defaultdict(list)
     for action in committed:
         when = fix_date(action, today)
         for finding in action.findings.all():
             for result in finding.results.all():
-                if result.assessment_id == assessment.pk:
+                if result.assessment_id in counting_ids:
                     dates_on[result.pk].append(when)
                     actions_on[result.pk].add(action)
+    # result id -> fix date of the latest committed action on it
+    fixes: dict[uuid.UUID, date | None] = {}
     for result_id, dates in dates_on.items():
         known = [d for d in dates if d is not None]
         fixes[result_id] = max(known) if known else None
 
     rows_by_target: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, str, bool]]] = defaultdict(list)
-    for rid, zone_id, conduit_id, req_id, status, in_scope in Result.objects.filter(assessment=assessment).values_list(
-        "id", "zone_id", "conduit_id", "requirement_id", "status", "in_scope"
-    ):
-        rows_by_target[zone_id or conduit_id].append((rid, req_id, status, in_scope))
+    rows = Result.objects.filter(assessment_id__in=counting_ids).values_list(
+        "id", "assessment_id", "zone_id", "conduit_id", "requirement_id", "status", "in_scope"
+    )
+    for rid, assessment_id, zone_id, conduit_id, req_id, status, in_scope in rows:
+        target_id = zone_id or conduit_id
+        found = counting.get(target_id)
+        if found is not None and found.pk == assessment_id:  # another assessment's rows for it do not count
+            rows_by_target[target_id].append((rid, req_id, status, in_scope))
 
-    zones = list(assessment.zones.order_by("purdue_level", "name"))
-    conduits = list(assessment.conduits.order_by("name"))
+    zones = list(Zone.objects.filter(pk__in=list(counting)).order_by("purdue_level", "name"))
+    conduits = list(Conduit.objects.filter(pk__in=list(counting)).order_by("name"))
     out = []
     for kind, targets in (("zone", zones), ("conduit", conduits)):
         for target in targets:
-            out.append(_target_projection(target, kind, items, rows_by_target[target.pk], fixes, actions_on, today))
-    return SiteProjection(assessment=assessment, today=today, rows=out)
+            rows_of = rows_by_target[target.pk]
+            out.append(_target_projection(target, kind, counting[target.pk], rows_of, fixes, actions_on, today))
+    return SiteProjection(assessment=_most_counted(counting), today=today, rows=out)
+
+
+def _most_counted(counting: dict[uuid.UUID, Assessment]) -> Assessment:
+    """The assessment that counts for the most targets (the newest of equals)."""
+    tally = Counter(a.pk for a in counting.values())
+    by_id = {a.pk: a for a in counting.values()}
+    return max(by_id.values(), key=lambda a: (tally[a.pk], a.created))
 
 
 def _target_projection(
     target: Zone | Conduit,
     kind: str,
-    items: Sequence[Any],
+    assessment: Assessment,
     rows: list[tuple[uuid.UUID, uuid.UUID, str, bool]],
     fixes: dict[uuid.UUID, date | None],
     actions_on: dict[uuid.UUID, set[Action]],
     today: date,
 ) -> TargetProjection:
+    items = catalogue_items(assessment.catalogue_id)
     by_requirement = {req_id: (rid, status) for rid, req_id, status, _ in rows}
     planned = []
     covering: set[Action] = set()
@@ -448,6 +456,7 @@ def _target_projection(
     return TargetProjection(
         target=target,
         kind=kind,
+        assessment=assessment,
         projection=projection,
         actions=ordered,
         shortfalls=shortfalls,

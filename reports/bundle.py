@@ -9,7 +9,6 @@ memory does not grow with their size. The number of queries does not grow with t
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
 import json
 import re
@@ -27,17 +26,10 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Assessment, Evidence, Result
 from compliance import sl
-from reports.csv_safety import SafeWriter, csv_to_binary
-from reports.exports import (
-    LIST_SEPARATOR,
-    history_changes,
-    load_results,
-    person,
-    result_label,
-    result_rows,
-    write_history_csv,
-    write_results_csv,
-)
+from core.csvio import SafeWriter, csv_to_binary
+from remediation.models import Action, Finding
+from reports.exports import LIST_SEPARATOR, load_results, person, result_rows, write_results_csv
+from reports.history_export import history_changes, result_label, write_history_csv
 
 FORMAT = "zonewise-evidence-bundle"
 FORMAT_VERSION = 1
@@ -168,77 +160,58 @@ class _Archive:
         self.zip.close()
 
 
-# --- findings and actions (from the remediation app when it is installed) ---------------------------
-def remediation_model(name: str) -> type[models.Model] | None:
-    """`remediation.models.<name>` if the remediation app provides it, else None: the bundle works
-    with or without that app (no import-time dependency)."""
-    try:
-        module = importlib.import_module("remediation.models")
-    except ImportError:
-        return None
-    model = getattr(module, name, None)
-    return model if isinstance(model, type) and issubclass(model, models.Model) else None
-
-
+# --- findings and actions (from the remediation register) ------------------------------------------
 # fmt: off
 FINDING_COLUMNS: tuple[str, ...] = (
     "finding_id", "title", "severity", "severity_rationale", "status", "source", "reference", "target_kind",
     "target", "requirement", "fr", "identified", "resolved_at", "results", "result_statuses", "description",
 )
 # fmt: on
-FALLBACK_ACTION_COLUMNS: tuple[str, ...] = ("action_id", "title", "status", "findings")
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-def _field_names(model: type[models.Model]) -> set[str]:
-    return {f.name for f in model._meta.get_fields()}
-
-
-def _finding_rows(model: type[models.Model], assessment: Assessment, labels: dict[Any, str]) -> list[list[Any]]:
+def _finding_rows(assessment: Assessment, labels: dict[Any, str]) -> list[list[Any]]:
     """The assessment's findings: made from it, or (an earlier finding that gained its results)
     linked to its results. Most severe first."""
-    names = _field_names(model)
-    where = models.Q(assessment=assessment)
-    if "results" in names:
-        where |= models.Q(results__assessment=assessment)
-    queryset: Any = model._default_manager.filter(where).distinct()
-    queryset = queryset.select_related(*({"zone", "conduit", "requirement"} & names))
-    if "results" in names:
-        queryset = queryset.prefetch_related(models.Prefetch("results", queryset=Result.objects.only("id", "status")))
-    findings = sorted(queryset, key=lambda f: (SEVERITY_ORDER.get(getattr(f, "severity", ""), 9), str(f), str(f.pk)))
+    queryset = (
+        Finding.objects.filter(models.Q(assessment=assessment) | models.Q(results__assessment=assessment))
+        .distinct()
+        .select_related("zone", "conduit", "requirement")
+        .prefetch_related(models.Prefetch("results", queryset=Result.objects.only("id", "status")))
+    )
+    findings = sorted(queryset, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), str(f), str(f.pk)))
     rows = []
     for finding in findings:
-        zone, conduit = getattr(finding, "zone", None), getattr(finding, "conduit", None)
-        target, requirement = zone or conduit, getattr(finding, "requirement", None)
-        linked = sorted(finding.results.all(), key=lambda r: labels.get(r.pk, "")) if "results" in names else []
-        value = {name: getattr(finding, name, "") for name in ("title", "severity", "severity_rationale")}
-        value |= {name: getattr(finding, name, "") for name in ("status", "source", "reference", "description")}
+        zone, conduit, requirement = finding.zone, finding.conduit, finding.requirement
+        target = zone or conduit
+        linked = sorted(finding.results.all(), key=lambda r: labels.get(r.pk, ""))
         rows.append(
             [
                 finding.pk,
-                value["title"],
-                value["severity"],
-                value["severity_rationale"],
-                value["status"],
-                value["source"],
-                value["reference"],
+                finding.title,
+                finding.severity,
+                finding.severity_rationale,
+                finding.status,
+                finding.source,
+                finding.reference,
                 "zone" if zone else "conduit" if conduit else "",
                 target.name if target else "",
                 requirement.ref if requirement else "",
                 requirement.fr_id if requirement else "",
-                getattr(finding, "identified", None),
-                getattr(finding, "resolved_at", None),
+                finding.identified,
+                finding.resolved_at,
                 LIST_SEPARATOR.join(labels.get(r.pk, f"result {r.pk} (another assessment)") for r in linked),
                 LIST_SEPARATOR.join(r.status for r in linked),
-                value["description"],
+                finding.description,
             ]
         )
     return rows
 
 
 def _results_as_findings(results: Sequence[Result]) -> list[list[Any]]:
-    """Without the remediation app: every in-scope result assessed as not (or partially) met, one
-    finding each (not-assessed results are open work, not findings; the remediation app agrees)."""
+    """When the register has no finding for the assessment: every in-scope result assessed as not (or
+    partially) met, one finding each (not-assessed results are open work, not findings; the register's
+    generator agrees). The gap-assessment PDF falls back the same way."""
     rows = []
     for result in results:
         if not result.in_scope or result.status == sl.NOT_ASSESSED or sl.is_satisfied(result.status):
@@ -270,11 +243,8 @@ def _results_as_findings(results: Sequence[Result]) -> list[list[Any]]:
 def _write_findings(archive: _Archive, assessment: Assessment, results: Sequence[Result]) -> tuple[str, list[Any]]:
     """findings.csv; returns where the findings came from and their rows' ids (empty ids for
     results standing in for findings)."""
-    model = remediation_model("Finding")
-    if model is not None and "assessment" in _field_names(model):
-        rows = _finding_rows(model, assessment, {r.pk: result_label(r) for r in results})
-        source = "remediation findings"
-    else:
+    rows, source = _finding_rows(assessment, {r.pk: result_label(r) for r in results}), "remediation findings"
+    if not rows:  # an empty register must not read as "no findings" to an auditor
         rows, source = _results_as_findings(results), "in-scope results not met or partially met"
     with archive.csv("findings.csv") as writer:
         writer.writerow(FINDING_COLUMNS)
@@ -288,19 +258,11 @@ def _shown(value: Any) -> Any:
 
 def _write_actions(archive: _Archive, finding_ids: list[Any]) -> int:
     """actions.csv: the actions addressing the findings, with every field of the Action model in
-    model order (header only when the remediation app is not installed). Returns the row count."""
-    finding_model, model = remediation_model("Finding"), remediation_model("Action")
-    link = None
-    if model is not None and finding_model is not None:
-        link = next((f for f in model._meta.many_to_many if f.related_model is finding_model), None)
-    if model is None or link is None:
-        with archive.csv("actions.csv") as writer:
-            writer.writerow(FALLBACK_ACTION_COLUMNS)
-        return 0
-    scalars = [f for f in model._meta.concrete_fields if not f.primary_key]
-    many = list(model._meta.many_to_many)
+    model order (a new field appears without a change here). Returns the row count."""
+    scalars = [f for f in Action._meta.concrete_fields if not f.primary_key]
+    many = list(Action._meta.many_to_many)
     actions = list(
-        model._default_manager.filter(**{f"{link.name}__in": [i for i in finding_ids if i]})
+        Action.objects.filter(findings__in=[i for i in finding_ids if i])
         .distinct()
         .select_related(*(f.name for f in scalars if f.is_relation))
         .prefetch_related(*(m.name for m in many))
@@ -311,7 +273,8 @@ def _write_actions(archive: _Archive, finding_ids: list[Any]) -> int:
             values = [_shown(getattr(action, f.name)) for f in scalars]
             for m in many:
                 related = getattr(action, m.name).all()
-                values.append(LIST_SEPARATOR.join(str(r.pk) if m is link else str(_shown(r)) for r in related))
+                shown = (str(r.pk) if m.name == "findings" else str(_shown(r)) for r in related)
+                values.append(LIST_SEPARATOR.join(shown))
             writer.writerow([action.pk, *values])
     return len(actions)
 

@@ -25,7 +25,4 @@ ASSESSMENT_KINDS = frozenset(
     {ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE, ReportKind.RESULTS_CSV, ReportKind.RESULTS_XLSX}
 )
 SITE_KINDS = frozenset({ReportKind.ROADMAP})
-# Kinds accepted by the API's choices but not produced yet, with the reason given to the caller (none now:
-# the request and the runner still check, for a kind added to the choices before its renderer).
-UNAVAILABLE: dict[str, str] = {}
 DONE = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})

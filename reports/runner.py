@@ -10,7 +10,6 @@ and runs it again, up to MAX_ATTEMPTS starts.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import tempfile
 import time
@@ -18,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -28,7 +27,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from reports.choices import UNAVAILABLE, JobStatus, ReportKind
+from assessments.models import Assessment
+from reports.bundle import evidence_bundle
+from reports.choices import JobStatus, ReportKind
+from reports.exports import results_csv, results_xlsx
 from reports.models import ReportJob, report_upload_to
 from reports.pdf.render import ProgressFn
 from reports.services import MAX_ATTEMPTS
@@ -39,7 +41,7 @@ PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
 class ReportUnavailable(Exception):
-    """This installation cannot produce this kind of report (the message says why)."""
+    """No renderer produces this kind of report (the message says why)."""
 
 
 @dataclass
@@ -80,39 +82,28 @@ def _roadmap(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     return Output(path, _basename(job, "roadmap", "pdf"), "application/pdf", pages=pdf.pages)
 
 
-def _optional(module: str, name: str, kind: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise ReportUnavailable(
-            f"This installation cannot produce {kind} reports yet ({module}.{name} is missing)."
-        ) from exc
-
-
 def _evidence_bundle(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     from reports.pdf.gap_assessment import render_gap_assessment
 
     assert job.assessment is not None
-    bundle = _optional("reports.bundle", "evidence_bundle", "evidence bundle")
     # The PDF is most of the work; the ZIP streams the evidence files from storage afterwards.
     pdf = render_gap_assessment(job.assessment, progress=lambda p, s: progress(p * 70 // 100, s))
     progress(72, "Packing the evidence files")
     path = workdir / "bundle.zip"
     with path.open("wb") as out:
-        info = bundle(job.assessment, out, gap_pdf=pdf.data)
+        info = evidence_bundle(job.assessment, out, gap_pdf=pdf.data)
     details = {
-        "manifest_sha256": getattr(info, "manifest_sha256", ""),
-        "files": len(getattr(info, "files", ())),
-        "total_size": getattr(info, "total_size", None),
+        "manifest_sha256": info.manifest_sha256,
+        "files": len(info.files),
+        "total_size": info.total_size,
         "gap_assessment_pages": pdf.pages,
     }
     return Output(path, _basename(job, "evidence-bundle", "zip"), "application/zip", info=details)
 
 
-def _export(name: str, extension: str, content_type: str) -> Renderer:
+def _export(write: Callable[[Assessment, BinaryIO], None], extension: str, content_type: str) -> Renderer:
     def render(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
         assert job.assessment is not None
-        write = _optional("reports.exports", name, "results export")
         progress(20, "Writing the results")
         path = workdir / f"results.{extension}"
         with path.open("wb") as out:
@@ -126,9 +117,9 @@ RENDERERS: dict[str, Renderer] = {
     ReportKind.GAP_ASSESSMENT: _gap_assessment,
     ReportKind.ROADMAP: _roadmap,
     ReportKind.EVIDENCE_BUNDLE: _evidence_bundle,
-    ReportKind.RESULTS_CSV: _export("results_csv", "csv", "text/csv; charset=utf-8"),
+    ReportKind.RESULTS_CSV: _export(results_csv, "csv", "text/csv; charset=utf-8"),
     ReportKind.RESULTS_XLSX: _export(
-        "results_xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        results_xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ),
 }
 
@@ -251,8 +242,6 @@ def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
     progress = _progress_writer(job, attempt)
     began = time.perf_counter()
     try:
-        if job.kind in UNAVAILABLE:
-            raise ReportUnavailable(UNAVAILABLE[job.kind])
         renderer = RENDERERS.get(job.kind)
         if renderer is None:
             raise ReportUnavailable(f"Unknown report kind {job.kind!r}.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.access import Action, AnyUser, can
 from accounts.models import User
 from assessments.models import Assessment
-from reports.choices import ASSESSMENT_KINDS, SITE_KINDS, UNAVAILABLE, JobStatus, ReportKind
+from reports.choices import ASSESSMENT_KINDS, SITE_KINDS, JobStatus, ReportKind
 from reports.models import ReportJob
 from zones.models import Site
 
@@ -48,8 +48,6 @@ def report_request(
     shows what its requester can already see, and auditors export evidence."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": f"Unknown report kind {kind!r}; use one of: {', '.join(ReportKind.values)}."})
-    if kind in UNAVAILABLE:
-        raise ValidationError({"kind": UNAVAILABLE[kind]})
     if kind in ASSESSMENT_KINDS:
         if assessment is None:
             raise ValidationError({"assessment": "This kind of report is made from an assessment; give its id."})
@@ -82,8 +80,6 @@ def report_retry(*, job: ReportJob, by: AnyUser) -> ReportJob:
     job = ReportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != JobStatus.FAILED:
         raise ValidationError(f"Only a failed report can be retried; this one is {job.get_status_display().lower()}.")
-    if job.kind in UNAVAILABLE:
-        raise ValidationError(UNAVAILABLE[job.kind])
     job.status = JobStatus.QUEUED
     job.progress = 0
     job.stage = ""

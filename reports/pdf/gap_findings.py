@@ -3,15 +3,12 @@ when it has some, else the results found wanting."""
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
-
-from django.db.models import Model
 
 from assessments.choices import ResultStatus
 from assessments.models import Assessment, Result
+from remediation.models import Finding
 from reports.pdf.toc import anchor
 
 # Findings listed from the results when the remediation register has none for the assessment: what was
@@ -34,40 +31,24 @@ class FindingRow:
     extra: str = ""
 
 
-def finding_model() -> type[Model] | None:
-    """remediation.models.Finding when that app is there (imported lazily: no hard dependency)."""
-    try:
-        module = importlib.import_module("remediation.models")
-    except ImportError:
-        return None
-    model = getattr(module, "Finding", None)
-    return model if isinstance(model, type) and issubclass(model, Model) else None
-
-
-def _register_findings(
-    model: type[Model], assessment: Assessment, names: dict[uuid.UUID, tuple[str, str]]
-) -> list[FindingRow]:
+def _register_findings(assessment: Assessment, names: dict[uuid.UUID, tuple[str, str]]) -> list[FindingRow]:
     """The assessment's findings in the remediation register, most severe first."""
-    rows: list[Any] = list(
-        model._default_manager.filter(assessment=assessment).select_related("zone", "conduit", "requirement")
-    )
-    rows.sort(key=lambda f: (_severity_rank(getattr(f, "severity", "")), str(getattr(f, "title", ""))))
+    rows = list(Finding.objects.filter(assessment=assessment).select_related("zone", "conduit", "requirement"))
+    rows.sort(key=lambda f: (_severity_rank(f.severity), f.title))
     out = []
     for n, f in enumerate(rows, start=1):
-        target = getattr(f, "zone", None) or getattr(f, "conduit", None)
-        requirement = getattr(f, "requirement", None)
-        severity = str(getattr(f, "severity", ""))
+        target = f.zone or f.conduit
         out.append(
             FindingRow(
                 number=f"F{n:02d}",
-                title=str(getattr(f, "title", "")),
+                title=f.title,
                 target=str(target) if target is not None else "Site-wide",
                 anchor=anchor(names[target.pk][1], target.pk) if target is not None and target.pk in names else "",
-                requirement=requirement.ref if requirement is not None else "",
-                rating=str(f.get_severity_display()) if hasattr(f, "get_severity_display") else severity,
-                rating_class=f"sev-{severity}",
-                description=str(getattr(f, "description", "")),
-                extra=str(f.get_status_display()) if hasattr(f, "get_status_display") else "",
+                requirement=f.requirement.ref if f.requirement is not None else "",
+                rating=str(f.get_severity_display()),
+                rating_class=f"sev-{f.severity}",
+                description=f.description,
+                extra=str(f.get_status_display()),
             )
         )
     return out
@@ -99,11 +80,9 @@ def findings_for(
 ) -> tuple[list[FindingRow], str]:
     """The register's findings when someone has raised them for this assessment; otherwise what the
     results found wanting (an empty register must not read as "no findings" in a client's report)."""
-    model = finding_model()
-    if model is not None:
-        register = _register_findings(model, assessment, names)
-        if register:
-            return register, "remediation"
+    register = _register_findings(assessment, names)
+    if register:
+        return register, "remediation"
     return _result_findings(results, names), "results"
 
 

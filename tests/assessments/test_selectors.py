@@ -4,16 +4,25 @@ out-of-scope results count for, and constant query counts whatever the size of t
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from assessments import services
 from assessments.choices import ResultStatus
 from assessments.models import Assessment, Result
-from assessments.selectors import catalogue_items, required_items, results_for, summary
+from assessments.selectors import (
+    catalogue_items,
+    counting_assessments,
+    counting_key,
+    required_items,
+    results_for,
+    summary,
+)
 from compliance.choices import FR_CODES
 from compliance.models import Requirement
 from compliance.sl import SLVector
@@ -266,3 +275,51 @@ def test_results_for_is_in_catalogue_order(plant: Plant, assessment: Assessment)
     assert positions == sorted(positions)
     assert rows[0].requirement.ref == "SR 1.1"
     assert {r.assessment_id for r in rows} == {assessment.pk}
+
+
+# --- which assessment counts for a zone ---------------------------------------------------------------
+def _with(assessment: Assessment, status: str, days_ago: int, signed_days_ago: int | None = None) -> Assessment:
+    """Set up an assessment's status and dates directly: the rule reads them, not how they came to be."""
+    now = timezone.now()
+    signed = now - timedelta(days=signed_days_ago) if signed_days_ago is not None else None
+    Assessment.objects.filter(pk=assessment.pk).update(
+        status=status, created=now - timedelta(days=days_ago), signed_off_at=signed
+    )
+    assessment.refresh_from_db()
+    return assessment
+
+
+def test_counting_prefers_final_then_in_review_then_in_progress_never_a_draft(personas: Personas) -> None:
+    plant = make_plant(personas.site, [uniform(1), uniform(1)], conduit_slt=uniform(1), prefix="Count")
+    zone1, zone2 = plant.zones
+    final = _with(make_assessment(personas.site, personas.consultant, title="Old"), "final", 300, 200)
+    review = _with(make_assessment(personas.site, personas.consultant, title="Review"), "in_review", 30)
+    progress = _with(make_assessment(personas.site, personas.consultant, zones=[zone2], conduits=[]), "in_progress", 1)
+    _with(make_assessment(personas.site, personas.consultant, title="Draft", zones=[zone2], conduits=[]), "draft", 0)
+    counting = counting_assessments(personas.site)
+    # The signed-off standing is not wiped out by a newer assessment still under way.
+    assert counting[zone1.pk] == counting[zone2.pk] == counting[plant.conduits[0].pk] == final
+    Assessment.objects.filter(pk=final.pk).update(status="draft")
+    counting = counting_assessments(personas.site)
+    assert counting[zone1.pk] == counting[zone2.pk] == review
+    Result.objects.filter(assessment=review, zone=zone2).update(in_scope=False)  # zone 2 left its scope
+    assert counting_assessments(personas.site)[zone2.pk] == progress
+    assert counting_assessments(personas.other_site) == {}
+
+
+def test_of_two_final_assessments_the_latest_signed_off_counts(personas: Personas) -> None:
+    (zone,) = make_plant(personas.site, [uniform(1)], prefix="Signed").zones
+    older = _with(make_assessment(personas.site, personas.consultant, zones=[zone], conduits=[]), "final", 10, 5)
+    newer = _with(make_assessment(personas.site, personas.consultant, zones=[zone], conduits=[]), "final", 20, 2)
+    assert counting_assessments(personas.site)[zone.pk] == newer != older
+    assert counting_key("final", None, newer.created) == (3, newer.created)
+    assert counting_key("draft", None, newer.created) is None
+
+
+def test_counting_assessments_reads_in_two_queries(personas: Personas) -> None:
+    plant = make_plant(personas.site, [uniform(1)] * 4, prefix="Many")
+    for n in range(3):
+        _with(make_assessment(personas.site, personas.consultant, zones=plant.zones, conduits=[]), "in_review", n)
+    with CaptureQueriesContext(connection) as ctx:
+        counting = counting_assessments(personas.site)
+    assert len(ctx.captured_queries) == 2 and len(counting) == 4

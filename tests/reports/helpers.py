@@ -4,6 +4,7 @@ readers for the PDFs it produces."""
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from pypdf import PdfReader
 from assessments import services
 from assessments.choices import ResultStatus
 from assessments.models import Assessment, Evidence, Result
+from reports.choices import ReportKind
+from reports.models import ReportJob
 from tests.assessments.helpers import make_assessment, make_plant, mark, result_for, uniform
 from tests.conftest import Personas
 
@@ -63,6 +66,18 @@ def sample_assessment(personas: Personas, zones: int = 2, slt: str = uniform(1))
         assessment=assessment, by=personas.owner, reference="DMS-4711 network drawing", results=[compensated]
     )
     return Sample(assessment=assessment, evidence=evidence, reference=reference, not_met=not_met)
+
+
+def make_job(sample: Sample, personas: Personas, **fields: Any) -> ReportJob:
+    """A queued gap-assessment job of the sample, requested by the consultant, unless `fields` say otherwise."""
+    defaults: dict[str, Any] = {
+        "kind": ReportKind.GAP_ASSESSMENT,
+        "run_token": uuid.uuid4(),
+        "site": personas.site,
+        "assessment": sample.assessment,
+        "requested_by": personas.consultant,
+    }
+    return ReportJob.objects.create(**{**defaults, **fields})
 
 
 def pdf_text(data: bytes) -> tuple[PdfReader, list[str]]:

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.choices import ResultStatus
 from compliance.sl import SLVector
-from reports.pdf import gap_findings
 from reports.pdf.gap_assessment import _diagram
 from reports.pdf.gap_data import gap_report
 from tests.assessments.helpers import make_assessment, make_plant, uniform
@@ -44,7 +43,6 @@ def test_sections_follow_the_summary_and_group_results_by_fr(personas: Personas)
 
 
 def test_findings_are_the_unsatisfied_results_without_a_register(personas: Personas, monkeypatch: Any) -> None:
-    monkeypatch.setattr(gap_findings, "finding_model", lambda: None)
     sample = sample_assessment(personas)
     report = gap_report(sample.assessment)
     assert report.findings_source == "results"

@@ -1,4 +1,7 @@
-"""`manage.py seed_demo`: demo organizations, logins and a realistic plant (idempotent)."""
+"""`manage.py seed_demo`: demo organizations, logins and a realistic plant (idempotent).
+
+It seeds every app, so it lives in reports, the app that already depends on all the others (accounts,
+the bottom layer, imports no domain app)."""
 
 from typing import Any
 
@@ -6,18 +9,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_LOGINS, FIRST_ORG, seed_people
+from assessments.demo import seed_assessment
+from program.demo import seed_program
+from remediation.demo import seed_roadmap
+from reports.demo import seed as seed_reports
+from zones.demo import seed_plants, seed_water_works
 
 
 class Command(BaseCommand):
     help = "Create or refresh the demo organizations, sites and logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from assessments.demo import seed_assessment
-        from program.demo import seed_program
-        from remediation.demo import seed_roadmap
-        from reports.demo import seed as seed_reports
-        from zones.demo import seed_plants, seed_water_works
-
         orgs = seed_people()
         seed_plants(orgs)
         site = seed_water_works(orgs[FIRST_ORG])
