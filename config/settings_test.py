@@ -6,7 +6,13 @@ os.environ.setdefault("SECRET_KEY", "insecure-test-key")
 os.environ.setdefault("ZONEWISE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "data", "test"))
 
 from config.settings import *  # noqa: F403
-from config.settings import DATA_DIR, DATABASES, STATIC_ROOT
+from config.settings import CELERY_BROKER_TRANSPORT_OPTIONS, DATA_DIR, DATABASES, REDIS_URL, STATIC_ROOT
+
+# pytest-xdist runs the suite in several processes ("gw0", "gw1", ...). Each gets its own test database
+# (pytest-django appends "_gw0" to the TEST NAME below and to PostgreSQL's "test_<name>") and, here, its
+# own media folder and filesystem broker, so uploads, report files and queued tasks never cross workers.
+# The Celery worker that tests/reports/test_worker.py starts inherits the variable, hence the same folders.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
@@ -18,8 +24,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = DATA_DIR / "media" / XDIST_WORKER if XDIST_WORKER else DATA_DIR / "media"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
+
+if not REDIS_URL and XDIST_WORKER:
+    CELERY_BROKER_DIR = DATA_DIR / "celery-broker" / XDIST_WORKER
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+    }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's in-memory default: the e2e ASGI server thread opens its own connections,

@@ -1,17 +1,29 @@
-"""Fixtures shared by the whole suite: the catalogue, named personas, API clients."""
+"""Fixtures shared by the whole suite: the catalogue, named personas, API clients, the seeded demo."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.models import Organization, User
 from tests.factories import MembershipFactory, OrganizationFactory, SiteFactory, UserFactory
 from zones.models import Site
+
+# No deadline: on a shared or busy machine one slow example is not a failing property, and a deadline
+# made these tests flaky. The number of examples stays Hypothesis's default (100) unless a test says.
+hypothesis_settings.register_profile("zonewise", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "zonewise"))
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +58,12 @@ WRITERS = ("admin", "consultant", "owner")
 
 @pytest.fixture
 def personas(db: None) -> Personas:
+    return make_personas()
+
+
+def make_personas() -> Personas:
+    """Org A with a site and its four roles, and Org B with its site and an outsider (for fixtures of a
+    wider scope than `personas`)."""
     org = OrganizationFactory.create(name="Org A")
     other = OrganizationFactory.create(name="Org B")
     users = {}
@@ -77,3 +95,105 @@ def api_as(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@contextmanager
+def rolled_back(django_db_blocker: Any) -> Iterator[None]:
+    """Database access for a fixture wider than one test (say, a PDF rendered once per module): what is
+    written inside is rolled back at the end, so the tests that follow start from the same database."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+# --- The demo, seeded once -----------------------------------------------------------------------------------
+DEMO_GROUP = "demo"  # xdist_group of the tests that read the seeded demo: one worker runs them back to back
+
+
+class SeededDemo:
+    """`seed_demo` run once into a transaction left open, shared by the tests that ask for `demo_db` while
+    they run back to back: each test's own transaction is a savepoint inside it, so every test starts from
+    the freshly seeded demo. The transaction is rolled back (the demo gone) before the first test that
+    does not ask for it, so no other test ever sees the demo."""
+
+    def __init__(self, blocker: Any) -> None:
+        self.blocker = blocker
+        self.atomic: transaction.Atomic | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.atomic is not None
+
+    def open(self) -> None:
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            try:
+                seed_demo()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        atomic, self.atomic = self.atomic, None
+        if atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+
+def seed_demo() -> None:
+    """What `./zw up` serves. The catalogue first: a transactional test may have flushed the session's."""
+    call_command("load_catalogue", verbosity=0)
+    call_command("seed_demo", stdout=StringIO())
+
+
+_seeded: list[SeededDemo] = []  # the session's, for the teardown hook below
+
+
+@pytest.fixture(scope="session")
+def _seeded_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[SeededDemo]:
+    demo = SeededDemo(django_db_blocker)
+    demo.open()  # session scope: set up before the test's own transaction (the `db` fixture) begins
+    _seeded.append(demo)
+    yield demo
+    demo.close()
+
+
+@pytest.fixture
+def demo_db(_seeded_demo: SeededDemo, db: None) -> None:
+    """The demo data of `seed_demo` (and the catalogue), seeded once for tests that run back to back (mark
+    their module `pytest.mark.xdist_group(DEMO_GROUP)`); what a test writes is rolled back after it.
+    A test that asks for it after others came in between seeds it again, inside its own transaction."""
+    if not _seeded_demo.is_open:
+        seed_demo()
+
+
+def _flushes(item: pytest.Item | None) -> bool:
+    """Whether pytest-django empties the database after `item` (a transactional test)."""
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db") if item is not None else None
+    return "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
+
+
+_blocker: list[Any] = []  # pytest-django's, for the teardown hook below
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _remember_the_blocker(django_db_blocker: Any) -> None:
+    _blocker.append(django_db_blocker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After this test's own fixtures are torn down: roll the shared demo back as soon as the next test does
+    not read it (xdist tells each worker its next test too), and load the catalogue again after a
+    transactional test emptied the database. pytest-django runs those last, but xdist sends the groups of
+    end-to-end tests to a worker whenever their turn comes, and tests of other groups may follow them there."""
+    result = yield
+    if _seeded and _seeded[0].is_open and "demo_db" not in getattr(nextitem, "fixturenames", ()):
+        _seeded[0].close()
+    if nextitem is not None and _flushes(item) and not _flushes(nextitem) and _blocker:
+        with _blocker[0].unblock():
+            call_command("load_catalogue", verbosity=0)
+    return result

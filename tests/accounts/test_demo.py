@@ -1,4 +1,4 @@
-"""seed_demo: the demo organizations and logins, idempotent."""
+"""seed_demo: the demo organizations and logins, idempotent, with the password from the settings."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from django.core.management import call_command
 
 from accounts.access import organizations_for
 from accounts.models import Membership, Organization, User
+from tests.conftest import DEMO_GROUP
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group(DEMO_GROUP)]
+LOGINS = ("demo-admin", "demo-consultant", "demo-owner", "demo-auditor", "demo-outsider")
 
 
-def test_seed_demo_is_idempotent_and_logins_work(settings: object) -> None:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    counts = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
-    call_command("seed_demo", stdout=StringIO())
-    assert (User.objects.count(), Organization.objects.count(), Membership.objects.count()) == counts
-    for username in ("demo-admin", "demo-consultant", "demo-owner", "demo-auditor", "demo-outsider"):
-        assert authenticate(username=username, password="zonewise-demo") is not None
-        assert username in out.getvalue()
+def test_the_demo_logins_and_their_organizations(demo_db: None) -> None:
+    for username in LOGINS:
+        assert authenticate(username=username, password="zonewise-demo") is not None, username
     consultant = User.objects.get(username="demo-consultant")
     assert organizations_for(consultant).count() == 2
     outsider = User.objects.get(username="demo-outsider")
@@ -38,7 +34,16 @@ def test_seed_demo_is_idempotent_and_logins_work(settings: object) -> None:
     }
 
 
-def test_demo_password_from_environment(settings: object) -> None:
+def test_seeding_again_adds_nothing_lists_the_logins_and_takes_the_password_from_the_settings(
+    demo_db: None, settings: object
+) -> None:
+    # One second run on the seeded demo checks both (it used to be two tests seeding twice and once more).
+    counts = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
     settings.DEMO_PASSWORD = "another-secret"  # type: ignore[attr-defined]
-    call_command("seed_demo", stdout=StringIO())
-    assert authenticate(username="demo-owner", password="another-secret") is not None
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert (User.objects.count(), Organization.objects.count(), Membership.objects.count()) == counts
+    assert "password: another-secret" in out.getvalue()
+    for username in LOGINS:
+        assert username in out.getvalue()
+        assert authenticate(username=username, password="another-secret") is not None, username

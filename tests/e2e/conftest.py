@@ -21,8 +21,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "test" / "screensho
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One Chromium for the end-to-end tests (one xdist group, so one worker runs them back to back).
+    Package scope, not session: Playwright's sync API keeps an event loop in this thread while it runs,
+    and the tests that xdist sends to this worker afterwards (Channels consumers through async_to_sync)
+    must not find one."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import login, screenshot
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
 
 
 def test_consultant_browses_fr5_at_sl2(page: Any, live_server: Any, demo: None) -> None:

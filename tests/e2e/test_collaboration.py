@@ -15,7 +15,7 @@ from assessments.models import Assessment, Result
 from tests.e2e.conftest import login, screenshot
 from zones.models import Zone
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from accounts.models import Organization
 from program.demo import seed_program
 from tests.e2e.conftest import login, screenshot
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
 GREEN = "rgb(30, 127, 79)"
 
 

@@ -11,7 +11,7 @@ from assessments.services import assessment_create
 from tests.e2e.conftest import login
 from zones.models import Site
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
 
 # Resolves with the first message of the socket, rejects if it closes or errs first.
 FIRST_MESSAGE = """(path) => new Promise((resolve, reject) => {

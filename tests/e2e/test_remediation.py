@@ -15,7 +15,7 @@ from remediation.models import Action, Finding
 from tests.e2e.conftest import login, screenshot
 from zones.models import Site, Zone
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
 
 ACTION = "Lock the field panels and control the cabinet keys"
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import login, screenshot
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
 
 
 def add_zone(page: Any, name: str, kind: str, level: str, compact: str) -> None:

@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 
 from accounts.demo import FIRST_ORG
 from accounts.models import Organization
 from program.demo import seed_program
 from program.kpis import Scope, kpi_series, period_for
 from program.models import Vulnerability
+from tests.conftest import DEMO_GROUP
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group(DEMO_GROUP)]
 
 
-def test_the_demo_year(db: None) -> None:
-    call_command("seed_demo", verbosity=0)  # seeds the program year among the rest
+def test_the_demo_year(demo_db: None) -> None:  # seed_demo seeds the program year among the rest
     org = Organization.objects.get(name=FIRST_ORG)
     assert Vulnerability.objects.filter(asset__zone__site__organization=org).count() == 27
     assert set(seed_program(org).values()) == {0}  # idempotent

@@ -4,17 +4,22 @@ footer, and metadata, read back with pypdf."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from assessments.models import Assessment
 from reports.pdf.gap_assessment import expected_pages, render_gap_assessment
 from reports.pdf.gap_data import gap_report
+from reports.pdf.render import RenderedPdf
 from tests.assessments.api_helpers import sign_off
-from tests.conftest import Personas
+from tests.conftest import Personas, make_personas, rolled_back
 from tests.reports.helpers import outline_titles, page_of, pdf_text, sample_assessment
 
-pytestmark = pytest.mark.django_db
+# One worker renders the module's shared report once (see `rendered`).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("gap_pdf")]
 TOC_LINE = re.compile(r"^(?P<label>(?:Appendix [A-Z]|\d+(?:\.\d+)?)\s+.+?)\s*\.{3,}\s*(?P<page>\d+)$")
 
 
@@ -22,13 +27,33 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def test_the_report_has_every_section_with_the_right_numbers(personas: Personas) -> None:
-    sample = sample_assessment(personas)
-    pdf = render_gap_assessment(sample.assessment)
+@dataclass(frozen=True)
+class Rendered:
+    """The sample's report as rendered, with what the tests compare it with."""
+
+    pdf: RenderedPdf
+    estimate: int  # the page estimate that drives the progress bar
+    evidence_sha256: str
+    progress: list[int]
+
+
+@pytest.fixture(scope="module")
+def rendered(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The draft sample assessment's report, rendered once (seconds of WeasyPrint) for the tests that read
+    it; the data behind it is rolled back."""
+    seen: list[int] = []
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")), rolled_back(django_db_blocker):
+        sample = sample_assessment(make_personas())
+        pdf = render_gap_assessment(sample.assessment, progress=lambda percent, stage: seen.append(percent))
+        return Rendered(pdf, expected_pages(gap_report(sample.assessment)), sample.evidence.sha256, seen)
+
+
+def test_the_report_has_every_section_with_the_right_numbers(rendered: Rendered) -> None:
+    pdf = rendered.pdf
     reader, pages = pdf_text(pdf.data)
     assert pdf.pages == len(reader.pages)
     assert 10 <= pdf.pages <= 40
-    assert abs(expected_pages(gap_report(sample.assessment)) - pdf.pages) <= 0.3 * pdf.pages  # the progress bar
+    assert abs(rendered.estimate - pdf.pages) <= 0.3 * pdf.pages  # the progress bar
     text = squash(" ".join(pages))
 
     cover = squash(pages[0])
@@ -48,14 +73,12 @@ def test_the_report_has_every_section_with_the_right_numbers(personas: Personas)
     assert "1 / 3 zones and conduits" not in text and "0 / 3 zones and conduits" in text
     # The long observation is there to its last word (tables break, text is not cut off).
     assert "THE-LAST-WORDS-OF-THE-OBSERVATION" in text.replace(" ", "").replace("-\n", "-")
-    assert sample.evidence.sha256 in text.replace(" ", "")
+    assert rendered.evidence_sha256 in text.replace(" ", "")
     assert "F01 SR 2.1 Zone 1 Not met" in text
 
 
-def test_contents_page_numbers_bookmarks_header_and_footer(personas: Personas) -> None:
-    sample = sample_assessment(personas)
-    pdf = render_gap_assessment(sample.assessment)
-    reader, pages = pdf_text(pdf.data)
+def test_contents_page_numbers_bookmarks_header_and_footer(rendered: Rendered) -> None:
+    reader, pages = pdf_text(rendered.pdf.data)
 
     entries = [m.groupdict() for line in pages[1].splitlines() if (m := TOC_LINE.match(line.strip()))]
     assert len(entries) == 12, pages[1]
@@ -94,9 +117,7 @@ def test_a_signed_off_assessment_says_so(personas: Personas) -> None:
     assert f"signed off in Zonewise on {assessment.signed_off_at:%-d %B %Y}" in text
 
 
-def test_progress_moves_forward_to_the_end(personas: Personas) -> None:
-    sample = sample_assessment(personas)
-    seen: list[int] = []
-    render_gap_assessment(sample.assessment, progress=lambda percent, stage: seen.append(percent))
+def test_progress_moves_forward_to_the_end(rendered: Rendered) -> None:
+    seen = rendered.progress
     assert seen == sorted(seen)
     assert seen[0] < 10 and seen[-1] >= 80

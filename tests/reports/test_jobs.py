@@ -16,14 +16,9 @@ from reports import runner, services, tasks
 from reports.choices import JobStatus, ReportKind
 from reports.models import ReportJob
 from tests.conftest import Personas
-from tests.reports.helpers import pdf_text, sample_assessment
+from tests.reports.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sample(personas: Personas, media_root: Path) -> Any:
-    return sample_assessment(personas)
 
 
 def request(sample: Any, by: Any, capture: Any, kind: str = ReportKind.GAP_ASSESSMENT) -> ReportJob:
@@ -91,6 +86,7 @@ def test_an_outsider_cannot_request_a_report(sample: Any, personas: Personas) ->
     assert not ReportJob.objects.exists()
 
 
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_a_failing_render_fails_the_job_with_the_reason_and_a_retry_succeeds(
     sample: Any, personas: Personas, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
@@ -120,6 +116,7 @@ def test_a_failing_render_fails_the_job_with_the_reason_and_a_retry_succeeds(
     assert job.status == JobStatus.SUCCEEDED and job.file.read().startswith(b"%PDF-")
 
 
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_only_a_failed_job_can_be_retried(
     sample: Any, personas: Personas, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -149,6 +146,7 @@ def queued(sample: Any, personas: Personas, **fields: Any) -> ReportJob:
     )
 
 
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_a_dead_workers_message_runs_the_job_again_up_to_a_limit(sample: Any, personas: Personas) -> None:
     # The worker died mid-job: the row says running, and acks_late hands the same message to another worker.
     job = queued(sample, personas, status=JobStatus.RUNNING, attempts=1, started_at=timezone.now())
@@ -170,6 +168,7 @@ def test_messages_for_finished_or_missing_jobs_are_dropped(sample: Any, personas
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 0
 
 
+@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_a_job_reaped_while_rendering_keeps_its_failure_and_the_file_is_discarded(
     sample: Any, personas: Personas, monkeypatch: Any, media_root: Path
 ) -> None:

@@ -8,12 +8,10 @@ import hashlib
 import logging
 import re
 from datetime import date, timedelta
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from program.kpis import KPIS
@@ -25,7 +23,7 @@ from reports import services
 from reports.choices import JobStatus, ReportKind
 from reports.pdf.roadmap import expected_pages, gantt_charts, render_roadmap
 from reports.pdf.roadmap_data import roadmap_report
-from tests.conftest import Personas
+from tests.conftest import DEMO_GROUP, Personas
 from tests.remediation.helpers import build_scenario, generated, make_action
 from tests.reports.helpers import outline_titles, page_of, pdf_text
 from zones.models import Site
@@ -40,11 +38,12 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture
-def demo(media_root: Path) -> Site:
-    call_command("seed_demo", stdout=StringIO())
+def demo(demo_db: None) -> Site:
+    """The demo site, seeded once for the tests that read the demo (tests.conftest.demo_db)."""
     return Site.objects.get(name=DEMO_SITE)
 
 
+@pytest.mark.xdist_group(DEMO_GROUP)
 def test_the_demo_roadmap_shows_phases_actions_owners_projection_and_kpis(demo: Site, caplog: Any) -> None:
     caplog.set_level(logging.WARNING, logger="reports.pdf.fetcher")
     pdf = render_roadmap(demo, today=STORY_DAY)
@@ -108,6 +107,7 @@ def test_the_demo_roadmap_shows_phases_actions_owners_projection_and_kpis(demo: 
     assert "November 2026" in kpis
 
 
+@pytest.mark.xdist_group(DEMO_GROUP)
 def test_contents_bookmarks_running_header_and_the_landscape_timeline(demo: Site) -> None:
     pdf = render_roadmap(demo, today=STORY_DAY)
     reader, pages = pdf_text(pdf.data)

@@ -21,6 +21,8 @@ from tests.assessments.helpers import uniform
 from tests.conftest import Personas, api_as
 from tests.reports.helpers import outline_titles, pdf_text, sample_assessment
 
+# One worker runs it: it shares the broker (Redis or the worker's filesystem folder) with a Celery process.
+pytestmark = pytest.mark.xdist_group("celery_worker")
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 240
 
