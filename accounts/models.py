@@ -10,8 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.text import slugify
 
-from accounts.access import RestrictedQuerySet
 from accounts.choices import Role
+from core.models import PublicRecord
 
 
 class User(AbstractUser):
@@ -26,10 +26,9 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class Organization(models.Model):
+class Organization(PublicRecord):
     """An asset owner: the client whose plants are assessed (e.g. a water utility)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
     currency = models.CharField(
@@ -41,7 +40,6 @@ class Organization(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     access_organization_path = ""
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

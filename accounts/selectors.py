@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from accounts.access import Action, AnyUser, organizations_for, site_ids_for, site_model
-from accounts.models import Membership
+from accounts.models import Membership, User
 
 
 def organizations_with_roles(user: AnyUser) -> list[dict[str, Any]]:
@@ -32,3 +32,9 @@ def members_of(organization_id: Any) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__username")
     )
+
+
+def people_of(organization_id: Any) -> QuerySet[User]:
+    """The people of one organization (a membership in any role), by username: whom a site's work can be
+    given to (an assessment's lead and team, an action's owner, a result's assignee)."""
+    return User.objects.filter(memberships__organization_id=organization_id).order_by("username").distinct()

@@ -6,18 +6,16 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import User
+from accounts.selectors import people_of
 from assessments.models import Assessment
 from core.forms import DateInput, VersionedForm
 from zones.models import Site
 
 
-def _member_choices(site: Site) -> Any:
-    return User.objects.filter(memberships__organization_id=site.organization_id).order_by("username").distinct()
-
-
 class AssessmentForm(VersionedForm):
     """Title, scope, people and dates. Scope defaults to every zone and conduit of the site."""
+
+    relation_fields = ("zones", "conduits", "team")
 
     class Meta:
         model = Assessment
@@ -42,7 +40,7 @@ class AssessmentForm(VersionedForm):
         fields: Any = self.fields
         fields["zones"].queryset = site.zones.order_by("purdue_level", "name")
         fields["conduits"].queryset = site.conduits.order_by("name")
-        members = _member_choices(site)
+        members = people_of(site.organization_id)
         fields["lead"].queryset = members
         fields["team"].queryset = members
         if self.instance._state.adding:
@@ -50,10 +48,6 @@ class AssessmentForm(VersionedForm):
             self.fields["conduits"].initial = list(site.conduits.all())
             for name in ("actual_start", "actual_end"):
                 del self.fields[name]
-
-    def scalar_fields(self) -> dict[str, Any]:
-        skip = {"zones", "conduits", "team", "version"}
-        return {k: v for k, v in self.cleaned_data.items() if k not in skip and k in self.fields}
 
 
 class CommentForm(forms.Form):

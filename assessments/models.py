@@ -11,18 +11,17 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from accounts.access import RestrictedQuerySet
 from assessments.choices import AssessmentStatus, ResultStatus
 from compliance.models import Catalogue, Requirement
+from core.models import DetailPage, PublicRecord, Record
 from core.versioning import Versioned
 from zones.models import Conduit, Site, Zone
 
 
-class Assessment(Versioned):
+class Assessment(DetailPage, Record):
     """One gap assessment of a site: its scope (zones and conduits), the catalogue release it pins,
     the team, the dates and the status up to sign-off."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="assessments")
     title = models.CharField(max_length=200)
     catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
@@ -49,20 +48,16 @@ class Assessment(Versioned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[zones, conduits])
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "assessment-detail"
 
     class Meta:
         ordering = ["-created"]
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("assessment-detail", args=[self.pk])
 
     @property
     def is_final(self) -> bool:
@@ -78,10 +73,9 @@ class Assessment(Versioned):
             raise ValidationError(errors)
 
 
-class Result(Versioned):
+class Result(Versioned, PublicRecord):
     """The finding for one 3-3 requirement (SR or RE) of one zone or conduit in an assessment."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
     zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.PROTECT, related_name="results")
     conduit = models.ForeignKey(Conduit, null=True, blank=True, on_delete=models.PROTECT, related_name="results")
@@ -103,7 +97,6 @@ class Result(Versioned):
     history = HistoricalRecords()
 
     access_site_path = "assessment__site"
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "requirement__position"]
@@ -158,11 +151,10 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.assessment_id}/{instance.pk}/{filename}"
 
 
-class Evidence(models.Model):
+class Evidence(PublicRecord):
     """A document that supports results: an uploaded file (with its SHA-256) or a reference to a
     document held elsewhere (a document management system, a ticket, a drawing number)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
     filename = models.CharField(max_length=255, blank=True)
@@ -182,7 +174,6 @@ class Evidence(models.Model):
     history = HistoricalRecords(m2m_fields=[results])
 
     access_site_path = "assessment__site"
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-added_at"]
@@ -203,17 +194,15 @@ class Evidence(models.Model):
             raise ValidationError({"file": "Give either a file or a reference to a document held elsewhere."})
 
 
-class Comment(models.Model):
+class Comment(PublicRecord):
     """A remark in the thread of one result (a question to the asset owner, an answer, a decision)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created = models.DateTimeField(auto_now_add=True)
 
     access_site_path = "result__assessment__site"
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]

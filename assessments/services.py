@@ -23,7 +23,8 @@ from assessments.models import Assessment, Comment, Evidence, Result
 from assessments.selectors import ResyncPlan, resync_plan
 from compliance.choices import Part
 from compliance.models import Catalogue
-from core.versioning import StaleObjectError
+from core.services import refuse_unknown_fields
+from core.versioning import check_version, lock
 from zones.models import Conduit, Site, Zone
 
 SCALAR_FIELDS = ("title", "lead", "planned_start", "planned_end", "actual_start", "actual_end")
@@ -37,11 +38,6 @@ def _ensure_open(assessment: Assessment) -> None:
             if assessment.signed_off_at
             else "This assessment is final and read-only."
         )
-
-
-def _check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != obj.version:
-        raise StaleObjectError(obj)
 
 
 def _check_people(site: Site, people: Iterable[User | None], field: str) -> None:
@@ -100,9 +96,7 @@ def assessment_create(
     catalogue = Catalogue.objects.filter(part=Part.SYSTEM, is_current=True).first()
     if catalogue is None:
         raise ValidationError("No IEC 62443-3-3 catalogue is loaded; run manage.py load_catalogue.")
-    unknown = set(fields) - set(SCALAR_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    refuse_unknown_fields(fields, SCALAR_FIELDS)
     zone_list = list(zones) if zones is not None else list(site.zones.all())
     conduit_list = list(conduits) if conduits is not None else list(site.conduits.all())
     _check_scope(site, zone_list, conduit_list)
@@ -132,12 +126,10 @@ def assessment_update(
 ) -> Assessment:
     """Edit title, people, dates or scope. A scope change syncs the results at once (results of a
     zone taken out of scope are kept, marked out of scope)."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _check_version(assessment, expected_version)
+    assessment = lock(assessment)
+    check_version(assessment, expected_version)
     _ensure_open(assessment)
-    unknown = set(fields) - set(SCALAR_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    refuse_unknown_fields(fields, SCALAR_FIELDS)
     for name, value in fields.items():
         setattr(assessment, name, value)
     site = assessment.site
@@ -164,7 +156,7 @@ def assessment_update(
 def assessment_resync(*, assessment: Assessment, by: User) -> ResyncPlan:
     """Bring the results in line with the zones' and conduits' current SL-T: add what is now
     required, mark what no longer is as out of scope (never delete), bring back what is again."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = lock(assessment)
     _ensure_open(assessment)
     plan = _apply_plan(assessment, resync_plan(assessment))
     if not plan.empty:
@@ -180,8 +172,8 @@ def assessment_transition(
 ) -> Assessment:
     """Move the status one step. Final (sign-off) is for consultants and admins, records the moment
     and makes the assessment read-only."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _check_version(assessment, expected_version)
+    assessment = lock(assessment)
+    check_version(assessment, expected_version)
     if to not in AssessmentStatus.values:
         raise ValidationError({"status": f"Unknown status {to!r}; one of {', '.join(AssessmentStatus.values)}."})
     if to == assessment.status:
@@ -230,10 +222,8 @@ def result_update(
     locked = Result.objects.select_for_update(of=("self",))
     result = locked.select_related("assessment__site", "requirement", "assignee").get(pk=result.pk)
     _ensure_open(result.assessment)
-    _check_version(result, expected_version)
-    unknown = set(fields) - set(RESULT_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    check_version(result, expected_version)
+    refuse_unknown_fields(fields, RESULT_FIELDS)
     if fields.get("assignee") is not None:
         _check_people(result.assessment.site, [fields["assignee"]], "assignee")
     evidence_list = list(evidence) if evidence is not None else None
@@ -297,7 +287,7 @@ def evidence_add(
     """Store an evidence file (checked against the size limit and the type allow-list, hashed with
     SHA-256) or a reference to a document held elsewhere, and link it to results."""
     # The caller's copy may predate a sign-off: check (and lock) the stored row.
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = lock(assessment)
     _ensure_open(assessment)
     result_list = list(results)
     if any(r.assessment_id != assessment.pk for r in result_list):
@@ -327,9 +317,7 @@ def evidence_update(
 ) -> Evidence:
     """Change what a piece of evidence says about itself (description, expiry) and what it supports."""
     _ensure_open(Assessment.objects.select_for_update().get(pk=evidence.assessment_id))
-    unknown = set(fields) - {"description", "expires"}
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    refuse_unknown_fields(fields, ("description", "expires"))
     if fields:
         for name, value in fields.items():
             setattr(evidence, name, value)

@@ -131,6 +131,8 @@ class VersionedForm(ConflictForm, forms.ModelForm):
     overwritten (see ConflictForm for what the page shows then)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Many-to-many fields the service takes as keyword arguments of their own (zones=, team=, ...), not in `fields=`.
+    relation_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -138,8 +140,13 @@ class VersionedForm(ConflictForm, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
     def service_fields(self) -> dict[str, Any]:
-        """The cleaned model fields, for the service's `fields=` argument."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields or [] if name in self.cleaned_data}
+        """The cleaned model fields, for the service's `fields=` argument (relations go apart)."""
+        names = [name for name in self._meta.fields or [] if name not in self.relation_fields]
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+    def relations(self) -> dict[str, Any]:
+        """The cleaned relation fields, each a keyword argument of the service."""
+        return {name: self.cleaned_data[name] for name in self.relation_fields if name in self.cleaned_data}
 
 
 class CsvUploadForm(forms.Form):

@@ -22,6 +22,8 @@ from django.db.models import F, Window
 from django.db.models.functions import Lead
 from simple_history.utils import get_m2m_reverse_field_name
 
+from core.people import person_name
+
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 EMPTY = "—"
 # Bookkeeping every model has: never a change a person made.
@@ -29,11 +31,6 @@ BOOKKEEPING = frozenset({"id", "version", "created", "updated_at"})
 
 Record = Any  # a django-simple-history row (its class is generated per model)
 WhoFn = Callable[[Record, frozenset[str]], Any]
-
-
-def person_name(user: Any) -> str:
-    """How people are named in histories: full name, else user name."""
-    return str(user.get_full_name() or user.get_username())
 
 
 @dataclass(frozen=True)

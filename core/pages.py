@@ -1,6 +1,6 @@
-"""The page contract: fetch an object through the permission door, and the create/edit form page
-(save through a service, put its refusal back on the form, show a concurrent edit beside the user's
-input instead of overwriting it or asking for a reload)."""
+"""The page contract: fetch an object through the permission door; the create/edit form page (save through
+a service, put its refusal back on the form, show a concurrent edit beside the user's input instead of
+overwriting it or asking for a reload); and the one-button write (a status move, a delete) told as a message."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.db.models import Model, TextChoices
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -53,6 +53,28 @@ def form_save(form: F, save: Callable[[F], T]) -> T | None:
     return None
 
 
+def creating(service: Callable[..., T], /, **bound: Any) -> Callable[[VersionedForm], T]:
+    """The `save` of a create page: `service` called with `bound` (the new object or its parent, who creates
+    it), the form's model fields as `fields=` and its relations as keywords of their own."""
+
+    def save(form: VersionedForm) -> T:
+        return service(**bound, fields=form.service_fields(), **form.relations())
+
+    return save
+
+
+def updating(service: Callable[..., T], /, **bound: Any) -> Callable[[VersionedForm], T]:
+    """The `save` of an edit page: as `creating`, and the version the user started from as `expected_version=`,
+    so the service refuses to overwrite a concurrent edit."""
+
+    def save(form: VersionedForm) -> T:
+        return service(
+            **bound, fields=form.service_fields(), **form.relations(), expected_version=form.expected_version
+        )
+
+    return save
+
+
 def form_view(
     request: HttpRequest,
     form: F,
@@ -73,3 +95,56 @@ def form_view(
             target: Any = after(saved) if after else saved  # a URL, or an object with get_absolute_url
             return redirect(target)
     return render(request, template, {**(context or {}), "form": form})
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version a one-button form says its page showed (None when it sent none)."""
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
+def button_write(
+    request: HttpRequest,
+    write: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    stale: str = "Someone else changed this meanwhile; check the page and try again.",
+) -> T | None:
+    """Run a write behind a button (a status move, a delete, a re-sync) and tell how it went as a message:
+    `done` (a text, or a function of what `write` returned) on success; on a concurrent edit, `stale`; when the
+    service refuses, its reason. Returns what `write` returned, or None when it did not go through."""
+    try:
+        result = write()
+    except StaleObjectError:
+        messages.error(request, stale)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+        return result
+    return None
+
+
+def status_move(
+    request: HttpRequest,
+    obj: Model,
+    move: Callable[..., Any],
+    statuses: type[TextChoices],
+    *,
+    said: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """A status button on `obj`'s page: `move(to=, by=, expected_version=)` (its transition service, `obj` bound)
+    to the posted status, told as a message ("<Noun> moved to <status>.", or `said[status]`), then back to
+    its page."""
+    noun = str(obj._meta.verbose_name)
+    to = request.POST.get("status", "")
+    button_write(
+        request,
+        lambda: move(to=to, by=request.user, expected_version=posted_version(request)),
+        done=lambda _: (said or {}).get(to) or f"{noun.capitalize()} moved to {statuses(to).label.lower()}.",
+        stale=f"Someone else changed this {noun} meanwhile; check the page and try again.",
+    )
+    page: Any = obj  # a model with get_absolute_url
+    return redirect(page)

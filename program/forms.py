@@ -14,13 +14,21 @@ from zones.models import Asset, Site
 
 DATE = DateInput()
 
-__all__ = ["CsvUploadForm", "ExerciseForm", "MonthForm", "TrainingRecordForm", "VulnerabilityForm"]
+__all__ = ["CsvUploadForm", "ExerciseForm", "MonthForm", "SiteRecordForm", "TrainingRecordForm", "VulnerabilityForm"]
 
 
-class VulnerabilityForm(VersionedForm):
+class SiteRecordForm(VersionedForm):
+    """A row of one site's program data (a vulnerability of one of its assets, a training count, an exercise)."""
+
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        assets = Asset.objects.filter(zone__site=site).select_related("zone").order_by("zone__name", "name")
+        self.site = site
+
+
+class VulnerabilityForm(SiteRecordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assets = Asset.objects.filter(zone__site=self.site).select_related("zone").order_by("zone__name", "name")
         asset_field = self.fields["asset"]
         asset_field.queryset = assets  # type: ignore[attr-defined]
         asset_field.label_from_instance = lambda a: f"{a.zone.name} · {a}"  # type: ignore[attr-defined]
@@ -34,14 +42,14 @@ class VulnerabilityForm(VersionedForm):
         widgets = {"found": DATE, "fixed": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class TrainingRecordForm(VersionedForm):
+class TrainingRecordForm(SiteRecordForm):
     class Meta:
         model = TrainingRecord
         fields = ["programme", "period_start", "period_end", "people_required", "people_completed", "notes"]
         widgets = {"period_start": DATE, "period_end": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class ExerciseForm(VersionedForm):
+class ExerciseForm(SiteRecordForm):
     class Meta:
         model = Exercise
         fields = ["held_on", "kind", "scenario", "participants", "outcome", "lessons_learned"]

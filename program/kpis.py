@@ -1,5 +1,6 @@
-"""The six KPIs asset owners report, each defined once: key, name, definition, unit, target, direction,
-amber threshold and the function that measures it for an organization or a site at a month's end.
+"""The six KPIs asset owners report, each defined once: key, name, definition, unit, target, direction and
+amber threshold in the table kpis.yaml, and here the function that measures it for an organization or a site
+at a month's end.
 
 The dashboard, the API, the monthly snapshots and the reports all go through `kpis_for` (one period) or
 `kpi_series` (several), so a number never means two things. Each KPI reads its rows once (`load`) and
@@ -14,7 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+
+import yaml
+from django.core.exceptions import ImproperlyConfigured
 
 from assessments.models import Assessment, Result
 from assessments.selectors import COUNTING_RANK, catalogue_items, counting_key
@@ -347,96 +352,31 @@ def _audit_compute(rows: list[dict[str, Any]], period: Period) -> Measure:
 
 
 # --- the six ------------------------------------------------------------------------------------------------
-KPIS: tuple[Kpi, ...] = (
-    Kpi(
-        key="zones_at_target",
-        name="Zones at their SL-T",
-        definition=(
-            "Share of the zones with a target security level (SL-T) whose latest assessment shows every "
-            "foundational requirement's achieved level (SL-A) at or above the target. The assessment used for a "
-            "zone is its latest signed-off one; without one, the latest in review, then the latest in progress "
-            "(drafts are ignored). Zones never assessed count as not at target. Past months use the results and "
-            "targets as they stood at the month's end."
-        ),
-        unit="%",
-        target=80,
-        amber=50,
-        direction=Direction.HIGHER,
-        load=_zones_load,
-        compute=_zones_compute,
-    ),
-    Kpi(
-        key="critical_vulnerabilities_remediated",
-        name="Critical vulnerabilities remediated",
-        definition=(
-            "Of the critical vulnerabilities (CVSS base score 9.0 or more; rated critical where there is no "
-            "score) open at any time in the last 12 months, the share fixed or mitigated by the end of the "
-            "period. Vulnerabilities whose risk was accepted count as not remediated."
-        ),
-        unit="%",
-        target=95,
-        amber=80,
-        direction=Direction.HIGHER,
-        load=_critical_load,
-        compute=_remediated_compute,
-    ),
-    Kpi(
-        key="mean_time_to_patch_critical",
-        name="Mean time to patch critical vulnerabilities",
-        definition=(
-            "Mean number of days from finding to patching, over the critical vulnerabilities patched (status "
-            "fixed) in the last 3 months. Still-open and mitigated-only vulnerabilities are not included."
-        ),
-        unit="days",
-        target=30,
-        amber=60,
-        direction=Direction.LOWER,
-        load=_critical_load,
-        compute=_mttp_compute,
-    ),
-    Kpi(
-        key="training_completion",
-        name="Security-awareness training completion",
-        definition=(
-            "People who completed their security training as a share of the people required to, summed over "
-            "the latest count of each training programme at each site, counts dated in the last 12 months."
-        ),
-        unit="%",
-        target=90,
-        amber=75,
-        direction=Direction.HIGHER,
-        load=_training_load,
-        compute=_training_compute,
-    ),
-    Kpi(
-        key="incident_response_exercises",
-        name="Incident-response exercises held",
-        definition=(
-            "Incident-response exercises (tabletop, functional or full-scale) held in the last 12 months, "
-            "whatever their outcome; the outcomes are given with the count."
-        ),
-        unit="",
-        target=2,
-        amber=1,
-        direction=Direction.HIGHER,
-        load=_exercises_load,
-        compute=_exercises_compute,
-    ),
-    Kpi(
-        key="audit_findings_resolved",
-        name="Third-party audit findings resolved",
-        definition=(
-            "Of the findings of third-party audits open at any time in the last 12 months, the share resolved "
-            "by the end of the period. Findings whose risk was accepted count as not resolved."
-        ),
-        unit="%",
-        target=90,
-        amber=70,
-        direction=Direction.HIGHER,
-        load=_audit_load,
-        compute=_audit_compute,
-    ),
-)
+# What each KPI means and its thresholds are a table (kpis.yaml); how each is measured is here.
+MEASURES: dict[str, tuple[Callable[[Scope, Period], Any], Callable[[Any, Period], Measure]]] = {
+    "zones_at_target": (_zones_load, _zones_compute),
+    "critical_vulnerabilities_remediated": (_critical_load, _remediated_compute),
+    "mean_time_to_patch_critical": (_critical_load, _mttp_compute),
+    "training_completion": (_training_load, _training_compute),
+    "incident_response_exercises": (_exercises_load, _exercises_compute),
+    "audit_findings_resolved": (_audit_load, _audit_compute),
+}
+
+
+def read_kpis(path: Path) -> tuple[Kpi, ...]:
+    """The KPIs of the table at `path`, in its order, each with its measure from MEASURES. A KPI without a
+    measure, or a measure without a KPI, stops the app at start-up rather than a dashboard later."""
+    rows: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    keys = [row["key"] for row in rows]
+    if sorted(keys) != sorted(MEASURES):
+        raise ImproperlyConfigured(f"{path.name} defines {', '.join(keys)}; the measures are {', '.join(MEASURES)}.")
+    return tuple(
+        Kpi(**{**row, "direction": Direction(row["direction"])}, load=MEASURES[key][0], compute=MEASURES[key][1])
+        for row, key in zip(rows, keys, strict=True)
+    )
+
+
+KPIS: tuple[Kpi, ...] = read_kpis(Path(__file__).with_name("kpis.yaml"))
 BY_KEY: dict[str, Kpi] = {kpi.key: kpi for kpi in KPIS}
 KEYS: tuple[str, ...] = tuple(BY_KEY)
 

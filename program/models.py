@@ -4,7 +4,6 @@ incident-response exercises, and the monthly KPI snapshots computed from them (s
 from __future__ import annotations
 
 import re
-import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,9 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.access import RestrictedQuerySet
 from accounts.models import Organization
-from core.versioning import Versioned
+from core.models import PublicRecord, Record
 from program.choices import REMEDIATED, ExerciseKind, ExerciseOutcome, Severity, VulnerabilityStatus
 from zones.models import Asset, Site
 
@@ -49,11 +47,10 @@ def cve_problem(value: str) -> str | None:
     return None
 
 
-class Vulnerability(Versioned):
+class Vulnerability(Record):
     """A published weakness (a CVE, or a vendor's or CERT's advisory) found on one asset, and how it was
     handled: found on a date, then fixed (patched), mitigated (compensating control) or left open."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="vulnerabilities")
     cve = models.CharField("CVE id", max_length=30, blank=True, help_text="e.g. CVE-2024-12345")
     advisory = models.CharField(
@@ -83,11 +80,9 @@ class Vulnerability(Versioned):
         help_text="Fixed: patched or upgraded. Mitigated: a compensating control, not patched.",
     )
     notes = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     access_site_path = "asset__zone__site"
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-found", "cve", "advisory", "id"]
@@ -153,11 +148,10 @@ class Vulnerability(Versioned):
             raise ValidationError(errors)
 
 
-class TrainingRecord(Versioned):
+class TrainingRecord(Record):
     """A periodic count for one security-training programme at one site: how many people had to complete it
     in the period, and how many had by the period's end (counts, not names: no personal data is kept)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="training_records")
     programme = models.CharField(max_length=200, help_text="e.g. OT security awareness")
     period_start = models.DateField()
@@ -165,11 +159,9 @@ class TrainingRecord(Versioned):
     people_required = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     people_completed = models.PositiveIntegerField()
     notes = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_end", "programme", "id"]
@@ -204,11 +196,10 @@ class TrainingRecord(Versioned):
             raise ValidationError(errors)
 
 
-class Exercise(Versioned):
+class Exercise(Record):
     """An incident-response exercise held at a site (a tabletop, a drill, a live test of the response plan):
     its scenario, how it went against its objectives, and what was learned."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="exercises")
     held_on = models.DateField("date held")
     kind = models.CharField(max_length=20, choices=ExerciseKind.choices, default=ExerciseKind.TABLETOP)
@@ -216,11 +207,9 @@ class Exercise(Versioned):
     participants = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=ExerciseOutcome.choices)
     lessons_learned = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "scenario", "id"]
@@ -229,11 +218,10 @@ class Exercise(Versioned):
         return f"{self.scenario} ({self.held_on})"
 
 
-class KpiSnapshot(models.Model):
+class KpiSnapshot(PublicRecord):
     """One KPI's value for an organization (or one of its sites) at the end of one month, as computed when
     the month closed: the record of what was reported then, even if data about that month changes later."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="kpi_snapshots")
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.CASCADE, related_name="kpi_snapshots")
     month = models.DateField(help_text="The first day of the month measured")
@@ -245,7 +233,6 @@ class KpiSnapshot(models.Model):
     taken_at = models.DateTimeField(auto_now_add=True)
 
     access_organization_path = "organization"
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "site", "month", "key"]

@@ -4,7 +4,9 @@ counts and exercises with their forms and the vulnerability CSV import. Views tr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,13 +19,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import Action, can
-from core.forms import VersionedForm
 from core.http import AuthenticatedHttpRequest
-from core.pages import form_view, get_for
-from core.versioning import StaleObjectError
+from core.pages import button_write, creating, form_view, get_for, posted_version, updating
 from program import csv_io, selectors, services
 from program.choices import Severity, VulnerabilityStatus
-from program.forms import CsvUploadForm, ExerciseForm, MonthForm, TrainingRecordForm, VulnerabilityForm
+from program.forms import CsvUploadForm, ExerciseForm, MonthForm, SiteRecordForm, TrainingRecordForm, VulnerabilityForm
 from program.kpis import Scope
 from program.models import Exercise, TrainingRecord, Vulnerability
 from zones.models import Site
@@ -120,150 +120,109 @@ def exercise_list(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpRespon
     return _site_page(request, site, "exercises", "program/exercise_list.html", page=page)
 
 
-# --- create and edit --------------------------------------------------------------------------------------
+# --- create, edit and delete ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of site record the program pages create, edit and delete: its model, how to reach its site,
+    its form and its service. The kind's name is the delete URL's, and its list is `<name>-list`."""
+
+    model: type[Vulnerability | TrainingRecord | Exercise]
+    site_path: str  # from the record to its site, as a lookup
+    form: type[SiteRecordForm]
+    service: Callable[..., Any]
+    keyword: str  # the service's keyword for the record
+    label: str  # the field that names a record on its edit page
+    new: Callable[[Site], Vulnerability | TrainingRecord | Exercise]  # a record not saved yet
+
+    def site_of(self, record: Any) -> Site:
+        """The site `record` belongs to (fetched along with it, see `site_path`)."""
+        site: Site = attrgetter(self.site_path.replace("__", "."))(record)
+        return site
+
+
+class _Says(NamedTuple):
+    """What a kind's pages say: the create page's title, and the message after a create and after an edit."""
+
+    add_title: str
+    added: str
+    saved: str
+
+
+_KINDS = {
+    "vulnerability": _Kind(Vulnerability, "asset__zone__site", VulnerabilityForm, services.vulnerability_save,
+                           keyword="vulnerability", label="identifier", new=lambda site: Vulnerability()),
+    "training": _Kind(TrainingRecord, "site", TrainingRecordForm, services.training_record_save,
+                      keyword="record", label="programme", new=lambda site: TrainingRecord(site=site)),
+    "exercise": _Kind(Exercise, "site", ExerciseForm, services.exercise_save,
+                      keyword="exercise", label="scenario", new=lambda site: Exercise(site=site)),
+}  # fmt: skip
+_SAYS = {
+    "vulnerability": _Says("Add a vulnerability", "Vulnerability added.", "Vulnerability saved."),
+    "training": _Says("Add a training count", "Training count added.", "Training count saved."),
+    "exercise": _Says("Record an exercise", "Exercise recorded.", "Exercise saved."),
+}
+
+
 def _form_page(
     request: AuthenticatedHttpRequest,
-    form: VersionedForm,
+    kind: str,
+    site: Site,
+    form: SiteRecordForm,
     save: Callable[[Any], Any],
     *,
-    site: Site,
     title: str,
-    back: str,
     done: str,
-    kind: str,
 ) -> HttpResponse:
     """Core's form page with the program template; a save goes back to the list."""
+    back = reverse(f"{kind}-list", args=[site.pk])
     context = {"site": site, "title": title, "cancel_url": back, "kind": kind}
-    return form_view(request, form, save, template="program/form.html", done=done, after=lambda _: back,
-                     context=context)  # fmt: skip
-
-
-@login_required
-def vulnerability_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
-    site = get_for(request, Site, site_pk, Action.CHANGE)
-    form = VulnerabilityForm(request.POST or None, site=site)
-    return _form_page(
-        request,
-        form,
-        lambda f: services.vulnerability_save(vulnerability=Vulnerability(), fields=f.service_fields()),
-        site=site,
-        title="Add a vulnerability",
-        back=reverse("vulnerability-list", args=[site.pk]),
-        done="Vulnerability added.",
-        kind="vulnerability",
+    return form_view(
+        request, form, save, template="program/form.html", done=done, after=lambda _: back, context=context
     )
 
 
-@login_required
-def vulnerability_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    vuln = get_for(request, Vulnerability, pk, Action.CHANGE, select=("asset__zone__site",))
-    site = vuln.asset.zone.site
-    form = VulnerabilityForm(request.POST or None, instance=vuln, site=site)
-    return _form_page(
-        request,
-        form,
-        lambda f: services.vulnerability_save(
-            vulnerability=vuln, fields=f.service_fields(), expected_version=f.expected_version
-        ),
-        site=site,
-        title=f"Edit {vuln.identifier}",
-        back=reverse("vulnerability-list", args=[site.pk]),
-        done="Vulnerability saved.",
-        kind="vulnerability",
-    )
+def _record_pages(kind: str) -> tuple[Callable[..., HttpResponse], Callable[..., HttpResponse]]:
+    """The create page (under its site) and the edit page of one kind of record."""
+    spec, says = _KINDS[kind], _SAYS[kind]
+
+    @login_required
+    def create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
+        site = get_for(request, Site, site_pk, Action.CHANGE)
+        form = spec.form(request.POST or None, site=site)
+        save = creating(spec.service, **{spec.keyword: spec.new(site)})
+        return _form_page(request, kind, site, form, save, title=says.add_title, done=says.added)
+
+    @login_required
+    def edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+        record = get_for(request, spec.model, pk, Action.CHANGE, select=(spec.site_path,))
+        site = spec.site_of(record)
+        form = spec.form(request.POST or None, instance=record, site=site)
+        save = updating(spec.service, **{spec.keyword: record})
+        return _form_page(request, kind, site, form, save, title=f"Edit {getattr(record, spec.label)}", done=says.saved)
+
+    return create, edit
 
 
-@login_required
-def training_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
-    site = get_for(request, Site, site_pk, Action.CHANGE)
-    form = TrainingRecordForm(request.POST or None)
-    return _form_page(
-        request,
-        form,
-        lambda f: services.training_record_save(record=TrainingRecord(site=site), fields=f.service_fields()),
-        site=site,
-        title="Add a training count",
-        back=reverse("training-list", args=[site.pk]),
-        done="Training count added.",
-        kind="training",
-    )
-
-
-@login_required
-def training_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    record = get_for(request, TrainingRecord, pk, Action.CHANGE, select=("site",))
-    form = TrainingRecordForm(request.POST or None, instance=record)
-    return _form_page(
-        request,
-        form,
-        lambda f: services.training_record_save(
-            record=record, fields=f.service_fields(), expected_version=f.expected_version
-        ),
-        site=record.site,
-        title=f"Edit {record.programme}",
-        back=reverse("training-list", args=[record.site_id]),
-        done="Training count saved.",
-        kind="training",
-    )
-
-
-@login_required
-def exercise_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
-    site = get_for(request, Site, site_pk, Action.CHANGE)
-    form = ExerciseForm(request.POST or None)
-    return _form_page(
-        request,
-        form,
-        lambda f: services.exercise_save(exercise=Exercise(site=site), fields=f.service_fields()),
-        site=site,
-        title="Record an exercise",
-        back=reverse("exercise-list", args=[site.pk]),
-        done="Exercise recorded.",
-        kind="exercise",
-    )
-
-
-@login_required
-def exercise_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    exercise = get_for(request, Exercise, pk, Action.CHANGE, select=("site",))
-    form = ExerciseForm(request.POST or None, instance=exercise)
-    return _form_page(
-        request,
-        form,
-        lambda f: services.exercise_save(
-            exercise=exercise, fields=f.service_fields(), expected_version=f.expected_version
-        ),
-        site=exercise.site,
-        title=f"Edit {exercise.scenario}",
-        back=reverse("exercise-list", args=[exercise.site_id]),
-        done="Exercise saved.",
-        kind="exercise",
-    )
-
-
-_DELETABLE: dict[str, tuple[type[Vulnerability | TrainingRecord | Exercise], str, str]] = {
-    "vulnerability": (Vulnerability, "asset__zone__site", "vulnerability-list"),
-    "training": (TrainingRecord, "site", "training-list"),
-    "exercise": (Exercise, "site", "exercise-list"),
-}
+vulnerability_create, vulnerability_edit = _record_pages("vulnerability")
+training_create, training_edit = _record_pages("training")
+exercise_create, exercise_edit = _record_pages("exercise")
 
 
 @login_required
 @require_POST
 def record_delete(request: AuthenticatedHttpRequest, kind: str, pk: Any) -> HttpResponse:
-    if kind not in _DELETABLE:
+    if kind not in _KINDS:
         raise PermissionDenied("Nothing of that kind can be deleted here.")
-    model, site_path, list_name = _DELETABLE[kind]
-    obj = get_for(request, model, pk, Action.CHANGE)
-    site_id = model._default_manager.filter(pk=obj.pk).values_list(f"{site_path}_id", flat=True).get()
-    version = request.POST.get("version", "")
-    try:
-        services.record_delete(obj=obj, expected_version=int(version) if version.isdigit() else None)
-    except StaleObjectError:
-        messages.error(request, "Someone else changed this meanwhile; check it and try again.")
-    else:
-        messages.success(request, f"Deleted {obj}.")
-    return redirect(list_name, site_id)
+    spec = _KINDS[kind]
+    obj = get_for(request, spec.model, pk, Action.CHANGE)
+    site_id = spec.model._default_manager.filter(pk=obj.pk).values_list(f"{spec.site_path}_id", flat=True).get()
+    button_write(
+        request,
+        lambda: services.record_delete(obj=obj, expected_version=posted_version(request)),
+        done=f"Deleted {obj}.",
+        stale="Someone else changed this meanwhile; check it and try again.",
+    )
+    return redirect(f"{kind}-list", site_id)
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from accounts.models import User
+from accounts.selectors import people_of
 from assessments.choices import ResultStatus
 from compliance.choices import Kind, Part
 from compliance.models import Requirement
@@ -20,10 +20,6 @@ from zones.models import Asset, Site
 class SRChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.ref} {obj.title}"
-
-
-def _members(site: Site) -> Any:
-    return User.objects.filter(memberships__organization_id=site.organization_id).order_by("username").distinct()
 
 
 class FindingForm(VersionedForm):
@@ -108,7 +104,7 @@ class ActionForm(VersionedForm):
         fields["assets"].queryset = (
             Asset.objects.filter(zone__site=site).select_related("zone").order_by("zone__name", "name")
         )
-        fields["owner"].queryset = _members(site)
+        fields["owner"].queryset = people_of(site.organization_id)
         fields["cost_estimate"].label = f"Cost estimate ({site.organization.currency})"
         current = self.instance.status if editing else ActionStatus.PROPOSED
         allowed = [current, *ACTION_TRANSITIONS[current]] if editing else [

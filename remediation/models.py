@@ -3,20 +3,17 @@ incidents, scans and reviews) and the actions that address them on the roadmap."
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from accounts.access import RestrictedQuerySet
 from assessments.models import Assessment, Result
 from compliance.models import Requirement
-from core.versioning import Versioned
+from core.models import DetailPage, Record
 from remediation.choices import (
     OPEN_ACTION_STATUSES,
     UNRESOLVED_FINDING_STATUSES,
@@ -29,12 +26,11 @@ from remediation.choices import (
 from zones.models import Asset, Conduit, Site, Zone
 
 
-class Finding(Versioned):
+class Finding(DetailPage, Record):
     """A security weakness found at a site that someone has to deal with: a requirement a zone or
     conduit does not meet in a gap assessment, or a finding of a third-party audit, an incident, a
     vulnerability scan or an internal review."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="findings")
     zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings")
     conduit = models.ForeignKey(Conduit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings")
@@ -66,11 +62,10 @@ class Finding(Versioned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[results])
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "finding-detail"
 
     class Meta:
         ordering = ["site", "-identified", "title"]
@@ -94,9 +89,6 @@ class Finding(Versioned):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("finding-detail", args=[self.pk])
 
     @property
     def target(self) -> Zone | Conduit | None:
@@ -123,11 +115,10 @@ class Finding(Versioned):
             raise ValidationError(errors)
 
 
-class Action(Versioned):
+class Action(DetailPage, Record):
     """A piece of remediation work on the roadmap: a change to the plant or the way it is run
     (segmenting a network, hardening a server, a new procedure) that addresses one or more findings."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="remediation_actions")
     findings = models.ManyToManyField(Finding, blank=True, related_name="actions")
     title = models.CharField(max_length=300)
@@ -182,11 +173,10 @@ class Action(Versioned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[findings, zones, conduits, assets])
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "action-detail"
 
     class Meta:
         ordering = ["priority", "-priority_score", "due_date", "title"]
@@ -194,9 +184,6 @@ class Action(Versioned):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("action-detail", args=[self.pk])
 
     def is_overdue(self, today: date) -> bool:
         """Open work whose due date has passed."""

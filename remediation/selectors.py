@@ -208,14 +208,28 @@ def quarter_of(day: date) -> str:
 
 
 @dataclass
-class PhaseProgress:
-    """How far one phase of the roadmap has come."""
+class ActionTally:
+    """How far a group of roadmap actions (a phase, one person's) has come: how many there are, how many
+    are finished or overdue, and the effort they take."""
 
-    phase: Phase
     total: int = 0
     finished: int = 0
     overdue: int = 0
     effort_days: Decimal = Decimal(0)
+
+    def count(self, action: Action, today: date) -> None:
+        """Add `action` to the tally."""
+        self.total += 1
+        self.finished += action.status in FINISHED_ACTION_STATUSES
+        self.overdue += action.is_overdue(today)
+        self.effort_days += action.effort_days or 0
+
+
+@dataclass(kw_only=True)
+class PhaseProgress(ActionTally):
+    """How far one phase of the roadmap has come, and what it costs."""
+
+    phase: Phase
     cost: Decimal = Decimal(0)
 
     @property
@@ -248,12 +262,9 @@ def roadmap(actions: Iterable[Action], today: date) -> Roadmap:
     overdue, unscheduled = [], []
     for action in action_list:
         progress = phases[Phase(action.phase)]
-        progress.total += 1
-        progress.finished += action.status in FINISHED_ACTION_STATUSES
-        progress.effort_days += action.effort_days or 0
+        progress.count(action, today)
         progress.cost += action.cost_estimate or 0
         if action.is_overdue(today):
-            progress.overdue += 1
             overdue.append(action)
         if action.planned_start is None and action.due_date is None:
             unscheduled.append(action)

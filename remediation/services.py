@@ -21,7 +21,8 @@ from assessments.selectors import summary
 from compliance import sl
 from compliance.choices import Kind
 from compliance.models import Requirement
-from core.versioning import StaleObjectError
+from core.services import refuse_unknown_fields
+from core.versioning import check_version, lock
 from remediation import rules
 from remediation.choices import (
     ACTION_TRANSITIONS,
@@ -45,17 +46,6 @@ ACTION_FIELDS = (
     "needs_maintenance_window", "maintenance_window", "test_procedure", "rollback_plan", "compensating", "status",
 )  # fmt: skip
 GENERATE_FROM = (AssessmentStatus.IN_REVIEW, AssessmentStatus.FINAL)
-
-
-def _check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != obj.version:
-        raise StaleObjectError(obj)
-
-
-def _unknown(fields: dict[str, Any], allowed: Iterable[str]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
 
 
 def _check_owner(site: Site, owner: User | None) -> None:
@@ -83,7 +73,7 @@ def _resolution_date(finding: Finding, today: date) -> date:
 def finding_create(*, site: Site, by: User, fields: dict[str, Any]) -> Finding:
     """Enter a finding by hand: from a third-party audit, an incident, a vulnerability scan or an
     internal review (assessment findings are generated, see `findings_generate`)."""
-    _unknown(fields, FINDING_FIELDS)
+    refuse_unknown_fields(fields, FINDING_FIELDS)
     if fields.get("source") not in MANUAL_SOURCES:
         allowed = ", ".join(MANUAL_SOURCES)
         raise ValidationError({"source": f"Findings entered by hand come from one of: {allowed}. "
@@ -102,9 +92,9 @@ def finding_update(
 ) -> Finding:
     """Edit a finding. Resolving it without a date dates it today; reopening it clears the date.
     A new severity re-prioritises the actions that address it."""
-    finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    _check_version(finding, expected_version)
-    _unknown(fields, FINDING_FIELDS)
+    finding = lock(finding)
+    check_version(finding, expected_version)
+    refuse_unknown_fields(fields, FINDING_FIELDS)
     changes_source = "source" in fields and fields["source"] != finding.source
     if changes_source and FindingSource.ASSESSMENT in (fields["source"], finding.source):
         raise ValidationError({"source": "A generated finding stays an assessment finding, and the other way round."})
@@ -381,7 +371,7 @@ def action_create(
 ) -> Action:
     """Put an action on the roadmap (proposed unless a status is given; never verified: that is the
     verify flow's). Without zones or conduits it concerns those of its findings."""
-    _unknown(fields, ACTION_FIELDS)
+    refuse_unknown_fields(fields, ACTION_FIELDS)
     if fields.get("status") == ActionStatus.VERIFIED:
         raise ValidationError({"status": "An action is verified through the verify flow, after it is done."})
     _check_owner(site, fields.get("owner"))
@@ -409,8 +399,8 @@ def action_update(
 ) -> Action:
     """Edit an action. A status given here must be an allowed move (see `action_transition`)."""
     action = Action.objects.select_for_update().select_related("site").get(pk=action.pk)
-    _check_version(action, expected_version)
-    _unknown(fields, ACTION_FIELDS)
+    check_version(action, expected_version)
+    refuse_unknown_fields(fields, ACTION_FIELDS)
     old_status = action.status
     new_status = fields.get("status", old_status)
     if new_status != old_status:
@@ -491,7 +481,7 @@ def action_verify(
     silently. Findings are resolved when their results are all satisfied, or, for findings without
     results or whose assessment is final (read-only), when every committed action on them is verified."""
     action = Action.objects.select_for_update().select_related("site").get(pk=action.pk)
-    _check_version(action, expected_version)
+    check_version(action, expected_version)
     if action.status != ActionStatus.DONE:
         raise ValidationError(
             {"status": f"Only a done action can be verified; this one is {action.get_status_display().lower()}."}

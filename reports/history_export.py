@@ -14,7 +14,8 @@ from assessments import history as shown
 from assessments.models import Assessment, Evidence, Result
 from assessments.selectors import results_for
 from core.csvio import csv_to_binary, plain
-from core.history import HistoryEntry, entries_for, person_name
+from core.history import HistoryEntry, entries_for
+from core.people import person_name
 from zones.models import Conduit, Zone
 
 HISTORY_COLUMNS = ("when", "who", "who_username", "action", "object_type", "object_id", "object", "field", "from", "to")

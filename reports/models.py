@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,8 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import RestrictedQuerySet
 from assessments.models import Assessment
+from core.models import DetailPage, PublicRecord
 from reports.choices import DONE, JobStatus, ReportKind
 from zones.models import Site
 
@@ -21,12 +20,11 @@ def report_upload_to(instance: ReportJob, filename: str) -> str:
     return f"reports/{instance.pk}/{filename}"
 
 
-class ReportJob(models.Model):
+class ReportJob(DetailPage, PublicRecord):
     """One report someone asked for: a gap-assessment PDF, an evidence bundle or a results export
     of an assessment (or a roadmap of a site). The row is the source of truth for the request, the
     worker's progress, and the file it produced with its size, SHA-256 and page count, or the error."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=30, choices=ReportKind.choices)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="report_jobs")
     assessment = models.ForeignKey(
@@ -59,7 +57,7 @@ class ReportJob(models.Model):
     error = models.TextField(blank=True)
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "report-detail"
 
     class Meta:
         ordering = ["-created", "pk"]
@@ -75,9 +73,6 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.target_label}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("report-detail", args=[self.pk])
 
     def get_download_url(self) -> str:
         return reverse("report-download", args=[self.pk])

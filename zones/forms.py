@@ -105,6 +105,7 @@ class AssetForm(VersionedForm):
 
 
 class ConduitForm(VersionedForm):
+    relation_fields = ("zones", "boundary_devices")
     sl_target = SLVectorFormField(label="SL-T (target security level)")
     zones = forms.ModelMultipleChoiceField(queryset=Zone.objects.none(), widget=forms.CheckboxSelectMultiple)
     boundary_devices = forms.ModelMultipleChoiceField(

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.urls import reverse
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from accounts.access import RestrictedQuerySet
 from accounts.models import Organization
 from compliance.fields import SLVectorField
 from compliance.sl import zero_vector
-from core.versioning import Versioned
+from core.models import DetailPage, Record
 from zones.choices import (
     AssetRole,
     CapabilitySource,
@@ -27,20 +23,18 @@ from zones.choices import (
 )
 
 
-class Site(Versioned):
+class Site(DetailPage, Record):
     """A plant or facility of an organization (e.g. a water treatment works)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sites")
     name = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
     sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.OTHER)
     description = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     access_site_path = ""
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "site-detail"
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -51,9 +45,6 @@ class Site(Versioned):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("site-detail", args=[self.pk])
-
 
 class SiteUserObjectPermission(UserObjectPermissionBase):
     """A per-site grant (django-guardian, direct foreign key) for people limited to some sites."""
@@ -61,10 +52,9 @@ class SiteUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Site, on_delete=models.CASCADE)
 
 
-class Zone(Versioned):
+class Zone(DetailPage, Record):
     """A group of assets with the same security requirements (e.g. "Safety instrumented system")."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="zones")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -77,11 +67,10 @@ class Zone(Versioned):
         "SL-T", default=zero_vector, help_text="Target security level per FR, e.g. {2,2,1,1,3,1,2}"
     )
     responsible = models.CharField("responsible person", max_length=200, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "zone-detail"
 
     class Meta:
         ordering = ["site", "purdue_level", "name"]
@@ -90,18 +79,14 @@ class Zone(Versioned):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("zone-detail", args=[self.pk])
-
     @property
     def is_external(self) -> bool:
         return self.kind == ZoneKind.EXTERNAL
 
 
-class Asset(Versioned):
+class Asset(DetailPage, Record):
     """A component in exactly one zone: a PLC, HMI, historian, switch, firewall..."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="assets")
     name = models.CharField(max_length=200)
     tag = models.CharField(max_length=100, blank=True, help_text="Plant tag or asset number")
@@ -116,11 +101,10 @@ class Asset(Versioned):
     end_of_support = models.DateField(null=True, blank=True)
     legacy = models.BooleanField(default=False, help_text="Cannot be patched or upgraded")
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     access_site_path = "zone__site"
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "asset-detail"
 
     class Meta:
         ordering = ["zone", "name"]
@@ -129,9 +113,6 @@ class Asset(Versioned):
     def __str__(self) -> str:
         return f"{self.name} ({self.tag})" if self.tag else self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("asset-detail", args=[self.pk])
-
     def clean(self) -> None:
         if self.sl_capability is not None and not self.sl_capability_source:
             raise ValidationError({"sl_capability_source": "Say where the SL-C comes from."})
@@ -139,10 +120,9 @@ class Asset(Versioned):
             raise ValidationError({"sl_capability_source": "There is no SL-C to give a source for."})
 
 
-class Conduit(Versioned):
+class Conduit(DetailPage, Record):
     """The communication channels between two or more zones of a site, with their own SL-T."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="conduits")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -151,11 +131,10 @@ class Conduit(Versioned):
     direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.BIDIRECTIONAL)
     sl_target = SLVectorField("SL-T", default=zero_vector)
     boundary_devices = models.ManyToManyField(Asset, blank=True, related_name="boundary_of")
-    created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[zones, boundary_devices])
 
     access_site_path = "site"
-    objects = RestrictedQuerySet.as_manager()
+    detail_route = "conduit-detail"
 
     class Meta:
         ordering = ["site", "name"]
@@ -163,6 +142,3 @@ class Conduit(Versioned):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("conduit-detail", args=[self.pk])

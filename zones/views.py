@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.access import Action, can, organizations_for
 from core.forms import CsvUploadForm, VersionedForm
 from core.http import AuthenticatedHttpRequest
-from core.pages import form_view, get_for
+from core.pages import creating, form_view, get_for, updating
 from core.versioning import InUse
 from zones import csv_io, history, selectors, services
 from zones.forms import AssetForm, ConduitForm, SiteForm, ZoneForm
@@ -40,6 +40,49 @@ def _form_view(
     return form_view(request, form, save, template="zones/form.html", done=done, after=after, context=context)
 
 
+def _create_in(
+    request: AuthenticatedHttpRequest,
+    parent: Site | Zone,
+    form: VersionedForm,
+    save: Callable[[Any], Model],
+    after: Callable[[Any], Any] | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    """The page of a new zone or conduit (in a site) or asset (in a zone); afterwards, `after(saved)`, by default
+    the parent."""
+    noun = str(form._meta.model._meta.verbose_name)
+    return _form_view(
+        request,
+        form,
+        save,
+        title=f"New {noun} in {parent.name}",
+        cancel=parent.get_absolute_url(),
+        done=f"{noun.capitalize()} “{{obj.name}}” created.",
+        after=after or (lambda _: parent),
+        **extra,
+    )
+
+
+def _edit(
+    request: AuthenticatedHttpRequest,
+    obj: Site | Zone | Conduit | Asset,
+    form: VersionedForm,
+    save: Callable[[Any], Model],
+    **extra: Any,
+) -> HttpResponse:
+    """The edit page of a site, zone, conduit or asset."""
+    noun = str(obj._meta.verbose_name)
+    return _form_view(
+        request,
+        form,
+        save,
+        title=f"Edit {noun} “{obj.name}”",
+        cancel=obj.get_absolute_url(),
+        done=f"{noun.capitalize()} saved.",
+        **extra,
+    )
+
+
 # --- sites --------------------------------------------------------------------------------------
 @login_required
 def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -59,7 +102,7 @@ def site_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _form_view(
         request,
         form,
-        lambda f: services.site_save(site=Site(organization=organization), fields=f.service_fields()),
+        creating(services.site_save, site=Site(organization=organization)),
         title="New site",
         cancel=reverse("site-list"),
         done="Site “{obj.name}” created.",
@@ -88,14 +131,7 @@ def site_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def site_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     site = get_for(request, Site, pk, Action.CHANGE)
     form = SiteForm(request.POST or None, instance=site)
-    return _form_view(
-        request,
-        form,
-        lambda f: services.site_save(site=site, fields=f.service_fields(), expected_version=f.expected_version),
-        title=f"Edit site “{site.name}”",
-        cancel=site.get_absolute_url(),
-        done="Site saved.",
-    )
+    return _edit(request, site, form, updating(services.site_save, site=site))
 
 
 # --- zones --------------------------------------------------------------------------------------
@@ -103,16 +139,7 @@ def site_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def zone_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Action.CHANGE)
     form = ZoneForm(request.POST or None)
-    return _form_view(
-        request,
-        form,
-        lambda f: services.zone_save(zone=Zone(site=site), fields=f.service_fields()),
-        title=f"New zone in {site.name}",
-        cancel=site.get_absolute_url(),
-        done="Zone “{obj.name}” created.",
-        after=lambda z: z.site,
-        site=site,
-    )
+    return _create_in(request, site, form, creating(services.zone_save, zone=Zone(site=site)), site=site)
 
 
 @login_required
@@ -140,49 +167,15 @@ def zone_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def zone_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     zone = get_for(request, Zone, pk, Action.CHANGE)
     form = ZoneForm(request.POST or None, instance=zone)
-    return _form_view(
-        request,
-        form,
-        lambda f: services.zone_save(zone=zone, fields=f.service_fields(), expected_version=f.expected_version),
-        title=f"Edit zone “{zone.name}”",
-        cancel=zone.get_absolute_url(),
-        done="Zone saved.",
-        site=zone.site,
-    )
+    return _edit(request, zone, form, updating(services.zone_save, zone=zone), site=zone.site)
 
 
 # --- conduits -----------------------------------------------------------------------------------
-def _conduit_saver(conduit: Conduit) -> Callable[[ConduitForm], Conduit]:
-    """Save a conduit form: its zones and boundary devices go to the service apart from its fields."""
-
-    def save(form: ConduitForm) -> Conduit:
-        fields = form.service_fields()
-        zones, devices = fields.pop("zones"), fields.pop("boundary_devices")
-        return services.conduit_save(
-            conduit=conduit,
-            fields=fields,
-            zones=zones,
-            boundary_devices=devices,
-            expected_version=form.expected_version,
-        )
-
-    return save
-
-
 @login_required
 def conduit_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Action.CHANGE)
     form = ConduitForm(request.POST or None, site=site)
-    return _form_view(
-        request,
-        form,
-        _conduit_saver(Conduit(site=site)),
-        title=f"New conduit in {site.name}",
-        cancel=site.get_absolute_url(),
-        done="Conduit “{obj.name}” created.",
-        after=lambda c: c.site,
-        site=site,
-    )
+    return _create_in(request, site, form, creating(services.conduit_save, conduit=Conduit(site=site)), site=site)
 
 
 @login_required
@@ -206,15 +199,7 @@ def conduit_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def conduit_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     conduit = get_for(request, Conduit, pk, Action.CHANGE)
     form = ConduitForm(request.POST or None, instance=conduit, site=conduit.site)
-    return _form_view(
-        request,
-        form,
-        _conduit_saver(conduit),
-        title=f"Edit conduit “{conduit.name}”",
-        cancel=conduit.get_absolute_url(),
-        done="Conduit saved.",
-        site=conduit.site,
-    )
+    return _edit(request, conduit, form, updating(services.conduit_save, conduit=conduit), site=conduit.site)
 
 
 # --- assets -------------------------------------------------------------------------------------
@@ -222,16 +207,8 @@ def conduit_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def asset_create(request: AuthenticatedHttpRequest, zone_pk: Any) -> HttpResponse:
     zone = get_for(request, Zone, zone_pk, Action.CHANGE)
     form = AssetForm(request.POST or None, site=zone.site, initial={"zone": zone})
-    return _form_view(
-        request,
-        form,
-        lambda f: services.asset_save(asset=Asset(), fields=f.service_fields()),
-        title=f"New asset in {zone.name}",
-        cancel=zone.get_absolute_url(),
-        done="Asset “{obj.name}” created.",
-        after=lambda a: a.zone,
-        site=zone.site,
-    )
+    save = creating(services.asset_save, asset=Asset())
+    return _create_in(request, zone, form, save, after=lambda a: a.zone, site=zone.site)  # the form may move it
 
 
 @login_required
@@ -258,15 +235,7 @@ def asset_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def asset_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     asset = get_for(request, Asset, pk, Action.CHANGE)
     form = AssetForm(request.POST or None, instance=asset, site=asset.zone.site)
-    return _form_view(
-        request,
-        form,
-        lambda f: services.asset_save(asset=asset, fields=f.service_fields(), expected_version=f.expected_version),
-        title=f"Edit asset “{asset.name}”",
-        cancel=asset.get_absolute_url(),
-        done="Asset saved.",
-        site=asset.zone.site,
-    )
+    return _edit(request, asset, form, updating(services.asset_save, asset=asset), site=asset.zone.site)
 
 
 # --- delete and history (all four kinds) ---------------------------------------------------------

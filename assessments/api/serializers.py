@@ -17,8 +17,8 @@ from core.api.fields import (
     StrictFieldsMixin,
     api_url,
     choice_field,
-    person_name,
 )
+from core.people import person_name
 from zones.models import Conduit, Site, Zone
 
 

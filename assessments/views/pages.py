@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -17,9 +16,10 @@ from assessments.choices import TRANSITIONS, AssessmentStatus, ResultStatus
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment
 from core.http import AuthenticatedHttpRequest
-from core.pages import form_view, get_for
-from core.versioning import StaleObjectError
+from core.pages import button_write, form_view, get_for, status_move, updating
 from zones.models import Site
+
+SIGNED_OFF = "Assessment signed off: it is now final and read-only."
 
 
 @login_required
@@ -36,15 +36,11 @@ def assessment_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpRe
     return form_view(
         request,
         form,
-        lambda f: services.assessment_create(site=site, by=request.user, **_relations(f), **f.scalar_fields()),
+        lambda f: services.assessment_create(site=site, by=request.user, **f.relations(), **f.service_fields()),
         template="assessments/form.html",
         done=lambda a: f"Assessment “{a.title}” created with {a.results.count()} requirements to assess.",
         context={"site": site, "title": "New gap assessment", "cancel_url": site.get_absolute_url()},
     )
-
-
-def _relations(form: AssessmentForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in ("zones", "conduits", "team")}
 
 
 def _context(request: AuthenticatedHttpRequest, assessment: Assessment, tab: str) -> dict[str, Any]:
@@ -94,13 +90,7 @@ def assessment_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     return form_view(
         request,
         form,
-        lambda f: services.assessment_update(
-            assessment=assessment,
-            by=request.user,
-            fields=f.scalar_fields(),
-            expected_version=f.expected_version,
-            **_relations(f),
-        ),
+        updating(services.assessment_update, assessment=assessment, by=request.user),
         template="assessments/form.html",
         done="Assessment saved.",
         context={
@@ -116,37 +106,20 @@ def assessment_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def assessment_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, Action.CHANGE)
-    to = request.POST.get("status", "")
-    version = request.POST.get("version", "")
-    try:
-        services.assessment_transition(
-            assessment=assessment,
-            to=to,
-            by=request.user,
-            expected_version=int(version) if version.isdigit() else None,
-        )
-    except StaleObjectError:
-        messages.error(request, "Someone else changed this assessment meanwhile; check the page and try again.")
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        label = AssessmentStatus(to).label.lower()
-        messages.success(request, "Assessment signed off: it is now final and read-only." if to == "final"
-                         else f"Assessment moved to {label}.")  # fmt: skip
-    return redirect(assessment)
+    move = partial(services.assessment_transition, assessment=assessment)  # to the posted status
+    return status_move(request, assessment, move, AssessmentStatus, said={AssessmentStatus.FINAL: SIGNED_OFF})
 
 
 @login_required
 @require_POST
 def assessment_resync(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, Action.CHANGE)
-    try:
-        plan = services.assessment_resync(assessment=assessment, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Re-synced with the current targets: {len(plan.add)} requirements added, "
-                         f"{len(plan.retire)} marked out of scope, {len(plan.restore)} back in scope.")  # fmt: skip
+    button_write(
+        request,
+        lambda: services.assessment_resync(assessment=assessment, by=request.user),
+        done=lambda plan: (
+            f"Re-synced with the current targets: {len(plan.add)} requirements added, "
+            f"{len(plan.retire)} marked out of scope, {len(plan.restore)} back in scope."
+        ),
+    )
     return redirect(assessment)

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.access import Action, can
-from accounts.models import User
+from accounts.selectors import people_of
 from assessments import history, selectors, services
 from assessments.choices import ResultStatus
 from assessments.forms import CommentForm
@@ -22,6 +22,7 @@ from compliance.choices import FR_CODES
 from compliance.models import FoundationalRequirement
 from core.forms import errors_to_form
 from core.http import AuthenticatedHttpRequest
+from core.ids import is_uuid
 from core.pages import get_for
 
 
@@ -40,22 +41,12 @@ def _filtered(queryset: Any, f: dict[str, str], user: Any) -> Any:
     elif f["assignee"] == "none":
         queryset = queryset.filter(assignee__isnull=True)
     elif f["assignee"]:
-        queryset = queryset.filter(assignee_id=f["assignee"]) if _is_uuid(f["assignee"]) else queryset.none()
+        queryset = queryset.filter(assignee_id=f["assignee"]) if is_uuid(f["assignee"]) else queryset.none()
     if f["todo"]:
         queryset = queryset.filter(status=ResultStatus.NOT_ASSESSED)
     if f["scope"] != "all":
         queryset = queryset.filter(in_scope=True)
     return queryset
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
@@ -74,8 +65,7 @@ def workspace(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             groups.setdefault(result.requirement.fr_id or "", []).append(result)
     frs = {fr.code: fr for fr in FoundationalRequirement.objects.all()}
     cells = {c.fr: c for c in current.cells} if current else {}
-    members = list(User.objects.filter(memberships__organization_id=assessment.site.organization_id)
-                   .order_by("username").distinct())  # fmt: skip
+    members = list(people_of(assessment.site.organization_id))
     can_change = can(request.user, Action.CHANGE, assessment) and not assessment.is_final
     return render(
         request,

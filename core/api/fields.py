@@ -15,16 +15,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.access import Action, organizations_for, restrict
+from core.people import person_name
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-def person_name(user: Any) -> str:
-    """How a person is shown: full name, else username ("" for nobody)."""
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
 
 
 def api_url(serializer: serializers.BaseSerializer[Any], name: str, *args: Any) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,20 +16,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import Action as Can
 from accounts.access import can
-from accounts.models import User
+from accounts.selectors import people_of
 from core.history import object_history
 from core.http import AuthenticatedHttpRequest
-from core.pages import get_for
-from core.versioning import StaleObjectError
+from core.ids import parse_uuid
+from core.pages import creating, get_for, status_move, updating
 from remediation import selectors, services
 from remediation.choices import ACTION_TRANSITIONS, ActionStatus, Phase
 from remediation.forms import ActionForm
 from remediation.models import Action, Finding
 from remediation.rules import phase_window
-from remediation.views.common import chosen_site, form_page, page_context, parse_uuid
+from remediation.views.common import chosen_site, form_page, page_context
 from zones.models import Site
 
 HISTORY_LIMIT = 30
+DONE_NEXT = "Action marked done. Verify it next: check the fix and update the results it addressed."
 
 
 def action_filters(request: HttpRequest, site: Site | None) -> dict[str, Any]:
@@ -45,14 +47,9 @@ def action_filters(request: HttpRequest, site: Site | None) -> dict[str, Any]:
 
 
 def filter_context(request: HttpRequest, site: Site | None, filters: dict[str, Any]) -> dict[str, Any]:
-    owners = (
-        User.objects.filter(memberships__organization_id=site.organization_id).order_by("username").distinct()
-        if site
-        else User.objects.none()
-    )
     return {
         "zones": site.zones.order_by("purdue_level", "name") if site else [],
-        "owners": owners,
+        "owners": people_of(site.organization_id) if site else [],
         "statuses": ActionStatus.choices,
         "phases": Phase.choices,
         "filters": filters,
@@ -136,7 +133,7 @@ def action_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpRespon
     return form_page(
         request,
         form,
-        lambda f: services.action_create(site=site, by=request.user, fields=f.service_fields(), **f.relations()),
+        creating(services.action_create, site=site, by=request.user),
         site=site,
         tab="actions",
         title=f"New action at {site.name}",
@@ -153,13 +150,7 @@ def action_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda f: services.action_update(
-            action=action,
-            by=request.user,
-            fields=f.service_fields(),
-            expected_version=f.expected_version,
-            **f.relations(),
-        ),
+        updating(services.action_update, action=action, by=request.user),
         site=action.site,
         tab="actions",
         title=f"Edit action “{action.title}”",
@@ -173,27 +164,13 @@ def action_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def action_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     action = get_for(request, Action, pk, Can.CHANGE)
-    to = request.POST.get("status", "")
-    version = request.POST.get("version", "")
-    try:
-        services.action_transition(
-            action=action,
-            to=to,
-            by=request.user,
-            expected_version=int(version) if version.isdigit() else None,
-        )
-    except StaleObjectError:
-        messages.error(request, "Someone else changed this action meanwhile; check the page and try again.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        label = ActionStatus(to).label.lower()
-        if to == ActionStatus.DONE:
-            messages.success(request, "Action marked done. Verify it next: check the fix and update the results "
-                             "it addressed.")  # fmt: skip
-        else:
-            messages.success(request, f"Action moved to {label}.")
-    return redirect(action)
+    return status_move(
+        request,
+        action,
+        partial(services.action_transition, action=action),
+        ActionStatus,
+        said={ActionStatus.DONE: DONE_NEXT},
+    )
 
 
 # --- suggestions ---------------------------------------------------------------------------------

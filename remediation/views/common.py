@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -11,17 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from accounts.access import Action as Can
 from accounts.access import can
 from core.forms import VersionedForm
+from core.ids import parse_uuid
 from core.pages import form_view
 from remediation import selectors
 from zones.models import Site
-
-
-def parse_uuid(value: str | None) -> uuid.UUID | None:
-    """A query-string id, or None when absent or malformed (a filter, not an error)."""
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
 
 
 def chosen_site(request: HttpRequest, required: bool = False) -> Site | None:

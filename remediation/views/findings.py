@@ -19,12 +19,13 @@ from accounts.access import can
 from assessments.models import Assessment
 from core.history import object_history
 from core.http import AuthenticatedHttpRequest
-from core.pages import get_for
+from core.ids import parse_uuid
+from core.pages import creating, get_for, updating
 from remediation import selectors, services
 from remediation.choices import FindingSource, FindingStatus, Severity
 from remediation.forms import FindingForm
 from remediation.models import Finding
-from remediation.views.common import chosen_site, form_page, page_context, parse_uuid
+from remediation.views.common import chosen_site, form_page, page_context
 from zones.models import Site
 
 PAGE_SIZE = 100
@@ -119,7 +120,7 @@ def finding_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpRespo
     return form_page(
         request,
         form,
-        lambda f: services.finding_create(site=site, by=request.user, fields=f.service_fields()),
+        creating(services.finding_create, site=site, by=request.user),
         site=site,
         tab="findings",
         title=f"New finding at {site.name}",
@@ -135,9 +136,7 @@ def finding_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda f: services.finding_update(
-            finding=finding, by=request.user, fields=f.service_fields(), expected_version=f.expected_version
-        ),
+        updating(services.finding_update, finding=finding, by=request.user),
         site=finding.site,
         tab="findings",
         title=f"Edit finding “{finding.title}”",

@@ -273,34 +273,30 @@ def gap_report(assessment: Assessment, *, now: datetime | None = None) -> GapRep
     zone_objs = {z.pk: z for z in overview.zones}
     conduit_objs = {c.pk: c for c in overview.conduits}
     capability = overview.capability_by_zone
+
+    def section(t: TargetSummary, label: str, obj: Zone | Conduit, **extra: Any) -> TargetSection:
+        """A zone's or conduit's section, entered in the outline as it is made (the outline keeps the order)."""
+        entry = outline.add(anchor(t.kind, t.id), f"{label}: {t.name}", level=2)
+        groups = _groups(results[t.id], t.cells, frs, evidence_labels)
+        return TargetSection(entry=entry, kind=t.kind, obj=obj, summary=t, groups=groups, **extra)
+
     zone_sections: list[TargetSection] = []
     if summary_.zones:
         chapters["zones"] = outline.add("zones", "Zone assessments")
     for t in summary_.zones:
-        zone = zone_objs[t.id]
-        zone_sections.append(
-            TargetSection(
-                entry=outline.add(anchor(t.kind, t.id), f"Zone: {t.name}", level=2),
-                kind=t.kind,
-                obj=zone,
-                summary=t,
-                groups=_groups(results[t.id], t.cells, frs, evidence_labels),
-                **_capability_fields(capability.get(t.id), t.standing.target),
-                checks=[f for f in overview.findings if f.conduit_id is None and str(t.id) in f.zone_ids],
-            )
-        )
+        checks = [f for f in overview.findings if f.conduit_id is None and str(t.id) in f.zone_ids]
+        capability_fields = _capability_fields(capability.get(t.id), t.standing.target)
+        zone_sections.append(section(t, "Zone", zone_objs[t.id], checks=checks, **capability_fields))
     conduit_sections: list[TargetSection] = []
     if summary_.conduits:
         chapters["conduits"] = outline.add("conduits", "Conduit assessments")
     for t in summary_.conduits:
         conduit = conduit_objs[t.id]
         conduit_sections.append(
-            TargetSection(
-                entry=outline.add(anchor(t.kind, t.id), f"Conduit: {t.name}", level=2),
-                kind=t.kind,
-                obj=conduit,
-                summary=t,
-                groups=_groups(results[t.id], t.cells, frs, evidence_labels),
+            section(
+                t,
+                "Conduit",
+                conduit,
                 checks=[f for f in overview.findings if f.conduit_id == str(t.id)],
                 members=[z.name for z in conduit.zones.all()],
                 boundary_devices=[f"{a.name} ({a.get_role_display()})" for a in conduit.boundary_devices.all()],

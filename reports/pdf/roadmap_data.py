@@ -82,15 +82,11 @@ class PhaseSection:
     last_day: date | None = None
 
 
-@dataclass
-class OwnerLoad:
+@dataclass(kw_only=True)
+class OwnerLoad(selectors.ActionTally):
     """What one person (or nobody) carries on the roadmap."""
 
     owner: str
-    total: int = 0
-    finished: int = 0
-    overdue: int = 0
-    effort_days: Decimal = Decimal(0)
     next_due: date | None = None
 
     @property
@@ -267,10 +263,7 @@ def _owners(rows: list[ActionRow], today: date) -> list[OwnerLoad]:
     for r in rows:
         name = _person(r.action)
         load = loads.setdefault(name, OwnerLoad(owner=name))
-        load.total += 1
-        load.finished += r.finished
-        load.overdue += r.overdue
-        load.effort_days += r.action.effort_days or 0
+        load.count(r.action, today)
         due = r.action.due_date
         if due is None or due < today or r.action.status not in OPEN_ACTION_STATUSES:
             continue

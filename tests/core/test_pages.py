@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django import forms
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +18,8 @@ from accounts.access import Action
 from accounts.models import User
 from compliance.sl import SLVector
 from core.forms import VersionedForm, readable
-from core.pages import form_save, form_view, get_for
-from core.versioning import save_versioned
+from core.pages import button_write, creating, form_save, form_view, get_for, posted_version, status_move, updating
+from core.versioning import StaleObjectError, save_versioned
 from tests.conftest import Personas
 from zones.models import Site, Zone
 
@@ -129,3 +130,79 @@ def test_readable_values() -> None:
     assert readable(SLVector.parse("{2,2,1,1,3,1,2}")) == "{2,2,1,1,3,1,2}"
     assert readable(["a", "b"]) == "a, b"
     assert readable("power", [("water", "Water"), ("power", "Power")]) == "Power"
+
+
+# --- saving through a service, one-button writes ----------------------------------------------------
+class ConduitLikeForm(VersionedForm):
+    """A form with a relation the service takes apart from `fields=`."""
+
+    relation_fields = ("zones",)
+
+    class Meta:
+        model = Site
+        fields = ["name", "sector", "zones"]
+
+    zones = forms.CharField(required=False)
+
+
+def test_creating_and_updating_hand_the_service_fields_relations_and_version(personas: Personas) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def service(**kwargs: Any) -> str:
+        calls.append(kwargs)
+        return "saved"
+
+    data = {"name": "Plant", "sector": personas.site.sector, "zones": "z1", "version": "3"}
+    form = ConduitLikeForm(data, instance=personas.site)
+    assert form.is_valid(), form.errors
+    assert creating(service, site="new", by="me")(form) == "saved"
+    assert updating(service, site="old")(form) == "saved"
+    fields = {"name": "Plant", "sector": personas.site.sector}
+    assert calls == [
+        {"site": "new", "by": "me", "fields": fields, "zones": "z1"},
+        {"site": "old", "fields": fields, "zones": "z1", "expected_version": 3},
+    ]
+
+
+def test_posted_version_reads_a_number_or_nothing(personas: Personas) -> None:
+    assert posted_version(request_as(personas.admin, "post", {"version": "7"})) == 7
+    assert posted_version(request_as(personas.admin, "post", {"version": "x"})) is None
+    assert posted_version(request_as(personas.admin, "post")) is None
+
+
+def _messages(request: HttpRequest) -> list[str]:
+    return [str(m) for m in request._messages]  # type: ignore[attr-defined]
+
+
+def test_button_write_says_how_it_went(personas: Personas) -> None:
+    ok = request_as(personas.admin, "post")
+    assert button_write(ok, lambda: 2, done=lambda n: f"{n} done.") == 2
+    assert _messages(ok) == ["2 done."]
+
+    def stale() -> None:
+        raise StaleObjectError(personas.site)
+
+    def refused() -> None:
+        raise ValidationError("Not now.")
+
+    def forbidden() -> None:
+        raise PermissionDenied("Not you.")
+
+    for write, said in ((stale, "They won."), (refused, "Not now."), (forbidden, "Not you.")):
+        request = request_as(personas.admin, "post")
+        assert button_write(request, write, done="never", stale="They won.") is None
+        assert _messages(request) == [said]
+
+
+def test_status_move_moves_to_the_posted_status_and_goes_back(personas: Personas) -> None:
+    from assessments.choices import AssessmentStatus
+
+    moves: list[dict[str, Any]] = []
+    request = request_as(personas.admin, "post", {"status": "in_review", "version": "4"})
+    response = status_move(request, personas.site, lambda **kw: moves.append(kw), AssessmentStatus)
+    assert moves == [{"to": "in_review", "by": personas.admin, "expected_version": 4}]
+    assert response.status_code == 302 and response["Location"] == personas.site.get_absolute_url()
+    assert _messages(request) == ["Site moved to in review."]
+    special = request_as(personas.admin, "post", {"status": "final"})
+    status_move(special, personas.site, lambda **kw: None, AssessmentStatus, said={"final": "Signed off."})
+    assert _messages(special) == ["Signed off."]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from program import services
-from program.choices import Rag
+from program import kpis, services
+from program.choices import Direction, Rag
 from program.kpis import BY_KEY, KEYS, KPIS, Scope, add_months, kpi_series, kpis_for, last_months, period_for
 from program.models import Vulnerability
 from tests.conftest import Personas
@@ -162,6 +164,17 @@ def test_six_kpis_each_with_a_definition_and_a_target() -> None:
     for kpi in KPIS:
         assert kpi.name and len(kpi.definition) > 80 and kpi.unit in ("%", "days", "")
         assert (kpi.amber < kpi.target) if kpi.direction == "higher" else (kpi.amber > kpi.target)
+
+
+def test_the_table_and_the_measures_agree(tmp_path: Path) -> None:
+    source = Path(kpis.__file__).with_name("kpis.yaml").read_text(encoding="utf-8")
+    assert [kpi.key for kpi in kpis.read_kpis(Path(kpis.__file__).with_name("kpis.yaml"))] == list(KEYS)
+    assert BY_KEY["mean_time_to_patch_critical"].compute is kpis.MEASURES["mean_time_to_patch_critical"][1]
+    assert BY_KEY["mean_time_to_patch_critical"].direction is Direction.LOWER
+    table = tmp_path / "kpis.yaml"
+    table.write_text(source.replace("- key: training_completion", "- key: training_rate"), encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match="training_rate"):
+        kpis.read_kpis(table)
 
 
 @pytest.mark.parametrize(
