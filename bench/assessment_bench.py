@@ -34,7 +34,6 @@ import http.client
 import json
 import math
 import os
-import platform
 import random
 import shlex
 import shutil
@@ -48,20 +47,22 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib import import_module
 from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+if __package__ in (None, ""):  # run as a script: the project (and so `bench`) must be importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import _common
+from bench._common import PG_ADMIN_DSN, ROOT, database_url
+
 if TYPE_CHECKING:
     from accounts.models import User
     from assessments.models import Assessment
 
-ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "zonewise_bench"
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DATABASE_URL = database_url(DB_NAME)
 REDIS_URL = "redis://127.0.0.1:6379/14"
 ZONES = 20
 SL_T = "{3,3,3,3,3,3,3}"
@@ -149,71 +150,31 @@ def bench_env(data_dir: Path, db_conn: str, redis_socket_timeout: float | None, 
 
 def reset_stores() -> None:
     """A fresh database and an empty Redis db for every run."""
-    import psycopg
     import redis
 
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    _common.recreate_database(DB_NAME)
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def drop_stores() -> None:
-    import psycopg
     import redis
 
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    _common.drop_database(DB_NAME)
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def machine() -> dict[str, str]:
+    """What `_common.machine` says, with the versions of the live-editing stack."""
     import channels
     import channels_redis
-    import django
     import redis
     import uvicorn
-    from django.db import connection
 
-    def first(path: str, key: str) -> str:
-        for line in Path(path).read_text().splitlines():
-            if line.startswith(key):
-                return line.split(":", 1)[1].strip()
-        return "?"
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        row = cursor.fetchone()
-        pg_version = str(row[0]) if row else "?"
     redis_info: Any = redis.Redis.from_url(REDIS_URL).info("server")
-    mem_kb = int(first("/proc/meminfo", "MemTotal").split()[0])
-    git = subprocess.run(  # noqa: S603
-        ["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    dirty = subprocess.run(  # noqa: S603
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    code = git.stdout.strip()[:70] if git.returncode == 0 else f"{ROOT} (not a git checkout)"
-    if git.returncode == 0 and dirty.stdout.strip():
-        code += " + uncommitted changes"
     return {
-        "code": os.environ.get("BENCH_CODE", code),  # e.g. for a snapshot made with git archive
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "load": "load average at start " + " ".join(Path("/proc/loadavg").read_text().split()[:3]),
-        "cpus": f"{os.cpu_count()} ({first('/proc/cpuinfo', 'model name')})",
-        "ram": f"{mem_kb / 1024 / 1024:.1f} GiB",
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
+        **_common.machine(),
         "channels": f"{channels.__version__}, channels-redis {channels_redis.__version__}",
         "uvicorn": uvicorn.__version__,
-        "postgresql": pg_version,
         "redis": str(redis_info.get("redis_version", "?")),
     }
 
@@ -996,50 +957,62 @@ def page_verdicts(report: Report) -> None:
 
 
 # --- main --------------------------------------------------------------------------------------------
+def int_list(text: str) -> list[int]:
+    """ "1000,5000" -> [1000, 5000]."""
+    return [int(x) for x in text.split(",") if x]
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=50, help="timed requests per page (default 50)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed requests before each series (default 5)")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
-    parser.add_argument("--clients", type=int, default=20, help="concurrent PATCH clients (default 20)")
-    parser.add_argument("--load-seconds", type=int, default=30, help="length of each load phase (default 30)")
-    parser.add_argument(
+    pages = parser.add_argument_group("the pages, in process and over HTTP")
+    pages.add_argument("--rounds", type=int, default=50, help="timed requests per page (default 50)")
+    pages.add_argument("--warmup", type=int, default=5, help="untimed requests before each series (default 5)")
+    pages.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+
+    live = parser.add_argument_group("the PATCH loads and the WebSocket")
+    live.add_argument("--clients", type=int, default=20, help="concurrent PATCH clients (default 20)")
+    live.add_argument("--load-seconds", type=int, default=30, help="length of each load phase (default 30)")
+    live.add_argument(
         "--think-ms",
-        type=lambda text: [int(x) for x in text.split(",") if x],
+        type=int_list,
         default=[1000, 5000],
         help="mean think times of the paced loads, comma-separated (default 1000,5000)",
     )
-    parser.add_argument("--idle-gaps", type=int, default=3, help="PATCHes after a quiet socket (default 3)")
-    parser.add_argument("--idle-seconds", type=int, default=8, help="how long the socket stays quiet (default 8)")
-    parser.add_argument("--broadcasts", type=int, default=200, help="PATCHes timed to the socket, quiet (default 200)")
-    parser.add_argument("--listeners", type=int, default=20, help="extra sockets open during the loads (default 20)")
-    parser.add_argument(
+    live.add_argument("--idle-gaps", type=int, default=3, help="PATCHes after a quiet socket (default 3)")
+    live.add_argument("--idle-seconds", type=int, default=8, help="how long the socket stays quiet (default 8)")
+    live.add_argument("--broadcasts", type=int, default=200, help="PATCHes timed to the socket, quiet (default 200)")
+    live.add_argument("--listeners", type=int, default=20, help="extra sockets open during the loads (default 20)")
+
+    fixes = parser.add_argument_group("candidate fixes (see bench/settings.py)")
+    fixes.add_argument(
         "--db-conn",
         choices=["app", "close", "pool"],
         default="app",
         help="database connections: app = as configured (CONN_MAX_AGE 60), close = CONN_MAX_AGE 0, "
-        "pool = Django's psycopg pool (needs psycopg-pool); see bench/settings.py",
+        "pool = Django's psycopg pool (needs psycopg-pool)",
     )
-    parser.add_argument(
+    fixes.add_argument(
         "--redis-socket-timeout",
         type=float,
         help="read timeout of the channel layer's Redis connections, seconds (default: redis-py's own)",
     )
-    parser.add_argument(
+    fixes.add_argument(
         "--server-arg",
         action="append",
         default=[],
         metavar="ARG",
         help="one more uvicorn argument, repeatable (e.g. --server-arg=--ws-per-message-deflate=true)",
     )
-    parser.add_argument("--profile", type=int, metavar="N", help="also profile N in-process PATCHes and workspaces")
-    parser.add_argument("--no-server", action="store_true", help="stop after the in-process figures")
-    parser.add_argument(
+
+    run = parser.add_argument_group("what the run does and leaves")
+    run.add_argument("--profile", type=int, metavar="N", help="also profile N in-process PATCHes and workspaces")
+    run.add_argument("--no-server", action="store_true", help="stop after the in-process figures")
+    run.add_argument(
         "--log-level", default="INFO", help="the server's LOG_LEVEL (INFO shows channels-redis dropping messages)"
     )
-    parser.add_argument("--keep-db", action="store_true", help=f"leave the {DB_NAME} database for inspection")
-    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
-    parser.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--keep-db", action="store_true", help=f"leave the {DB_NAME} database for inspection")
+    run.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    run.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 

@@ -27,7 +27,6 @@ import argparse
 import io
 import multiprocessing
 import os
-import platform
 import random
 import resource
 import statistics
@@ -37,14 +36,16 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: the project (and so `bench`) must be importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import _common
+from bench._common import ROOT, database_url
+
 DB_NAME = "zonewise_report_bench"
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DATABASE_URL = database_url(DB_NAME)
 ZONES = 20
 SL_T = "{3,3,3,3,3,3,3}"
 FLOOR_SECONDS = 60.0
@@ -92,54 +93,12 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def reset_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-
 def machine() -> dict[str, str]:
-    import django
+    """What `_common.machine` says, with WeasyPrint's version."""
     import pydyf
     import weasyprint
-    from django.db import connection
 
-    def first(path: str, key: str) -> str:
-        for line in Path(path).read_text().splitlines():
-            if line.startswith(key):
-                return line.split(":", 1)[1].strip()
-        return "?"
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        row = cursor.fetchone()
-    git = subprocess.run(  # noqa: S603
-        ["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return {
-        "code": os.environ.get("BENCH_CODE", git.stdout.strip()[:70] + " + uncommitted reports app"),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "load": "load average at start " + " ".join(Path("/proc/loadavg").read_text().split()[:3]),
-        "cpus": f"{os.cpu_count()} ({first('/proc/cpuinfo', 'model name')})",
-        "ram": f"{int(first('/proc/meminfo', 'MemTotal').split()[0]) / 1024 / 1024:.1f} GiB",
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "weasyprint": f"{weasyprint.__version__} (pydyf {pydyf.__version__})",
-        "postgresql": str(row[0]) if row else "?",
-    }
+    return {**_common.machine(), "weasyprint": f"{weasyprint.__version__} (pydyf {pydyf.__version__})"}
 
 
 # --- data --------------------------------------------------------------------------------------------
@@ -457,7 +416,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         data_dir = Path(tmp)
         env = bench_env(data_dir)
         if not args.reuse:
-            reset_database()
+            _common.recreate_database(DB_NAME)
         try:
             setup_django(env)
             from assessments.models import Assessment, Result
@@ -490,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
             connections.close_all()
             if not args.keep:
-                drop_database()
+                _common.drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

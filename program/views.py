@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,11 +18,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import Action, can
+from core.csv_pages import csv_download, csv_upload
 from core.http import AuthenticatedHttpRequest
 from core.pages import button_write, creating, form_view, get_for, posted_version, updating
 from program import csv_io, selectors, services
 from program.choices import Severity, VulnerabilityStatus
-from program.forms import CsvUploadForm, ExerciseForm, MonthForm, SiteRecordForm, TrainingRecordForm, VulnerabilityForm
+from program.forms import ExerciseForm, MonthForm, SiteRecordForm, TrainingRecordForm, VulnerabilityForm
 from program.kpis import Scope
 from program.models import Exercise, TrainingRecord, Vulnerability
 from zones.models import Site
@@ -229,27 +229,18 @@ def record_delete(request: AuthenticatedHttpRequest, kind: str, pk: Any) -> Http
 @login_required
 def vulnerability_export(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk)
-    response = HttpResponse(csv_io.export_csv(site), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="vulnerabilities-{site.pk}.csv"'
-    return response
+    return csv_download(csv_io.export_csv(site), f"vulnerabilities-{site.pk}.csv")
 
 
 @login_required
 def vulnerability_import(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Action.CHANGE, select=("organization",))
     back = request.POST.get("next") or request.GET.get("next", "")
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    errors: list[tuple[int, str]] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = form.cleaned_data["file"].read(int(settings.CSV_IMPORT_MAX_BYTES) + 1)
-            result = csv_io.import_csv(site=site, data=data)
-        except csv_io.CsvImportError as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, f"Imported: {result.created} vulnerabilities added, {result.updated} updated.")
-            # Only two places to go back to: never a URL taken from the request.
-            return redirect("kpi-site" if back == "kpis" else "vulnerability-list", site.pk)
+    form, errors, result = csv_upload(request, lambda data: csv_io.import_csv(site=site, data=data))
+    if result is not None:
+        messages.success(request, f"Imported: {result.created} vulnerabilities added, {result.updated} updated.")
+        # Only two places to go back to: never a URL taken from the request.
+        return redirect("kpi-site" if back == "kpis" else "vulnerability-list", site.pk)
     context = {
         "form": form,
         "errors": errors,

@@ -20,13 +20,13 @@ from accounts.selectors import people_of
 from core.history import object_history
 from core.http import AuthenticatedHttpRequest
 from core.ids import parse_uuid
-from core.pages import creating, get_for, status_move, updating
+from core.pages import creating, get_for, status_move
 from remediation import selectors, services
 from remediation.choices import ACTION_TRANSITIONS, ActionStatus, Phase
 from remediation.forms import ActionForm
 from remediation.models import Action, Finding
 from remediation.rules import phase_window
-from remediation.views.common import chosen_site, form_page, page_context
+from remediation.views.common import chosen_site, edit_page, form_page, page_context
 from zones.models import Site
 
 HISTORY_LIMIT = 30
@@ -83,6 +83,7 @@ def action_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         today=timezone.localdate(),
         can_change=can_change,
         history=object_history(action, limit=HISTORY_LIMIT),
+        guidance=selectors.action_guidance(action),
     )
     return render(request, "remediation/action_detail.html", context)
 
@@ -146,18 +147,7 @@ def action_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpRespon
 @login_required
 def action_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     action = get_for(request, Action, pk, Can.CHANGE, select=("site",))
-    form = ActionForm(request.POST or None, instance=action, site=action.site)
-    return form_page(
-        request,
-        form,
-        updating(services.action_update, action=action, by=request.user),
-        site=action.site,
-        tab="actions",
-        title=f"Edit action “{action.title}”",
-        cancel=action.get_absolute_url(),
-        done="Action saved.",
-        wide=True,
-    )
+    return edit_page(request, action, ActionForm, services.action_update, tab="actions", wide=True)
 
 
 @login_required

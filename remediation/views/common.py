@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from accounts.access import Action as Can
 from accounts.access import can
 from core.forms import VersionedForm
+from core.http import AuthenticatedHttpRequest
 from core.ids import parse_uuid
-from core.pages import form_view
+from core.pages import form_view, updating
 from remediation import selectors
+from remediation.models import Action, Finding
 from zones.models import Site
 
 
@@ -53,3 +55,29 @@ def form_page(
     context = page_context(request, site, tab)
     context.update(title=title, cancel_url=cancel, **extra)
     return form_view(request, form, save, template="remediation/form.html", done=done, context=context)
+
+
+def edit_page(
+    request: AuthenticatedHttpRequest,
+    obj: Finding | Action,
+    form_class: type[VersionedForm],
+    update: Callable[..., Any],
+    *,
+    tab: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The edit page of a finding or an action: its form, saved by its update service under the version the
+    person started from."""
+    noun = str(obj._meta.verbose_name)
+    form = form_class(request.POST or None, instance=obj, site=obj.site)
+    return form_page(
+        request,
+        form,
+        updating(update, **{obj._meta.model_name or noun: obj}, by=request.user),
+        site=obj.site,
+        tab=tab,
+        title=f"Edit {noun} “{obj.title}”",
+        cancel=obj.get_absolute_url(),
+        done=f"{noun.capitalize()} saved.",
+        **extra,
+    )

@@ -20,12 +20,12 @@ from assessments.models import Assessment
 from core.history import object_history
 from core.http import AuthenticatedHttpRequest
 from core.ids import parse_uuid
-from core.pages import creating, get_for, updating
+from core.pages import creating, get_for
 from remediation import selectors, services
 from remediation.choices import FindingSource, FindingStatus, Severity
 from remediation.forms import FindingForm
 from remediation.models import Finding
-from remediation.views.common import chosen_site, form_page, page_context
+from remediation.views.common import chosen_site, edit_page, form_page, page_context
 from zones.models import Site
 
 PAGE_SIZE = 100
@@ -132,14 +132,4 @@ def finding_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpRespo
 @login_required
 def finding_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     finding = get_for(request, Finding, pk, Can.CHANGE, select=("site",))
-    form = FindingForm(request.POST or None, instance=finding, site=finding.site)
-    return form_page(
-        request,
-        form,
-        updating(services.finding_update, finding=finding, by=request.user),
-        site=finding.site,
-        tab="findings",
-        title=f"Edit finding “{finding.title}”",
-        cancel=finding.get_absolute_url(),
-        done="Finding saved.",
-    )
+    return edit_page(request, finding, FindingForm, services.finding_update, tab="findings")

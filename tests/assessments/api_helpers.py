@@ -66,7 +66,9 @@ def etag(obj: Assessment | Result) -> str:
 
 def sign_off(assessment: Assessment, by: User) -> Assessment:
     for step in (AssessmentStatus.IN_PROGRESS, AssessmentStatus.IN_REVIEW, AssessmentStatus.FINAL):
-        assessment = services.assessment_transition(assessment=assessment, to=step, by=by)
+        assessment = services.assessment_transition(
+            assessment=assessment, to=step, by=by, reason="Signed off unfinished for the test"
+        )
     return assessment
 
 
@@ -87,4 +89,11 @@ def schema_paths(user: User) -> dict[str, Any]:
     response = api_as(user).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths: dict[str, Any] = response.json()["paths"]
+    return paths
+
+
+def documented_paths(user: User, *expected: str) -> dict[str, Any]:
+    """The schema's paths as `user` reads them, after checking that every one of `expected` is there."""
+    paths = schema_paths(user)
+    assert [path for path in expected if path not in paths] == []
     return paths

@@ -222,6 +222,18 @@ def test_summary_sl_a_agrees_with_a_recount(
         assert row.progress.assessed == sum(1 for s in found.values() if s != "not_assessed")
 
 
+def one_zone_and_six(
+    personas: Personas, small: str, big: str, conduit: str
+) -> tuple[Plant, Assessment, Plant, Assessment]:
+    """A plant of one zone at SL-T `small` and one of six zones at `big` (with a conduit), each with its
+    own assessment: query counts must be the same for both."""
+    one_zone = make_plant(personas.site, [small], prefix="Small")
+    one = make_assessment(personas.site, personas.consultant, zones=one_zone.zones, conduits=[])
+    six_zones = make_plant(personas.site, [big] * 6, conduit_slt=conduit, prefix="Big")
+    six = make_assessment(personas.site, personas.consultant, zones=six_zones.zones, conduits=six_zones.conduits)
+    return one_zone, one, six_zones, six
+
+
 def summary_queries(assessment: Assessment) -> int:
     warm_catalogue()
     with CaptureQueriesContext(connection) as ctx:
@@ -230,10 +242,7 @@ def summary_queries(assessment: Assessment) -> int:
 
 
 def test_summary_query_count_does_not_grow(personas: Personas) -> None:
-    small = make_plant(personas.site, [uniform(2)], prefix="Small")
-    one = make_assessment(personas.site, personas.consultant, zones=small.zones, conduits=[])
-    big = make_plant(personas.site, [uniform(4)] * 6, conduit_slt=uniform(3), prefix="Big")
-    six = make_assessment(personas.site, personas.consultant, zones=big.zones, conduits=big.conduits)
+    _, one, big, six = one_zone_and_six(personas, small=uniform(2), big=uniform(4), conduit=uniform(3))
     mark(six, big.zones[0], "met", personas.owner, fr="FR1")
     assert six.results.count() == 6 * 100 + 91
     baseline = summary_queries(one)
@@ -253,10 +262,7 @@ def results_queries(assessment: Assessment) -> int:
 
 
 def test_results_for_query_count_does_not_grow(personas: Personas) -> None:
-    small = make_plant(personas.site, [uniform(1)], prefix="Small")
-    one = make_assessment(personas.site, personas.consultant, zones=small.zones, conduits=[])
-    big = make_plant(personas.site, [uniform(2)] * 6, conduit_slt=uniform(2), prefix="Big")
-    six = make_assessment(personas.site, personas.consultant, zones=big.zones, conduits=big.conduits)
+    small, one, big, six = one_zone_and_six(personas, small=uniform(1), big=uniform(2), conduit=uniform(2))
     for assessment, zone in ((one, small.zones[0]), (six, big.zones[0])):
         evidence = services.evidence_add(assessment=assessment, by=personas.owner, reference="DMS-1")
         for ref in ("SR 1.1", "SR 1.3"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,15 @@ def error_keys(excinfo: pytest.ExceptionInfo[ValidationError]) -> set[str]:
 
 def to_final(assessment: Assessment, by: Any) -> Assessment:
     for status in (AssessmentStatus.IN_PROGRESS, AssessmentStatus.IN_REVIEW, AssessmentStatus.FINAL):
-        assessment = services.assessment_transition(assessment=assessment, to=status, by=by)
+        assessment = services.assessment_transition(assessment=assessment, to=status, by=by, reason="test")
     return assessment
+
+
+def resync_and_reread(assessment: Assessment, result: Result, by: Any) -> tuple[bool, str, str]:
+    """Re-sync the assessment, then re-read whether the result is in scope and what it records."""
+    services.assessment_resync(assessment=assessment, by=by)
+    result.refresh_from_db()
+    return result.in_scope, result.status, result.observations
 
 
 # --- assessment_create -------------------------------------------------------------------------------
@@ -175,7 +183,8 @@ def test_lowering_a_target_keeps_data_and_raising_restores_it(
 ) -> None:
     zone = plant.zones[0]  # {2,2,1,1,3,1,2}
     result = result_for(assessment, zone, "SR 1.1 RE 1")  # FR1, SL2
-    record(result, "partially_met", personas.owner, observations="Shared accounts on the HMIs")
+    finding = ("partially_met", "Shared accounts on the HMIs")
+    record(result, finding[0], personas.owner, observations=finding[1])
     count = results_of(assessment, zone).count()
 
     set_target(zone, "{1,2,1,1,3,1,2}")
@@ -183,13 +192,7 @@ def test_lowering_a_target_keeps_data_and_raising_restores_it(
     fr1_level2 = results_of(assessment, zone).filter(requirement__fr_id="FR1", requirement__lowest_sl=2)
     assert sorted(plan.retire) == sorted(fr1_level2.values_list("id", flat=True))
     assert len(plan.retire) == 6 and plan.add == []
-    services.assessment_resync(assessment=assessment, by=personas.consultant)
-    result.refresh_from_db()
-    assert (result.in_scope, result.status, result.observations) == (
-        False,
-        "partially_met",
-        "Shared accounts on the HMIs",
-    )
+    assert resync_and_reread(assessment, result, personas.consultant) == (False, *finding)
     assert results_of(assessment, zone).count() == count  # nothing deleted
     assert results_of(assessment, zone).filter(in_scope=False).count() == 6
 
@@ -197,13 +200,7 @@ def test_lowering_a_target_keeps_data_and_raising_restores_it(
     plan = resync_plan(assessment)
     assert sorted(plan.restore) == sorted(fr1_level2.values_list("id", flat=True))
     assert plan.add == [] and plan.retire == []
-    services.assessment_resync(assessment=assessment, by=personas.consultant)
-    result.refresh_from_db()
-    assert (result.in_scope, result.status, result.observations) == (
-        True,
-        "partially_met",
-        "Shared accounts on the HMIs",
-    )
+    assert resync_and_reread(assessment, result, personas.consultant) == (True, *finding)
     assert results_of(assessment, zone).filter(in_scope=False).count() == 0
     assert results_of(assessment, zone).count() == count
 
@@ -354,7 +351,7 @@ def test_the_allowed_path_to_final(personas: Personas, assessment: Assessment) -
     assert (moved.status, moved.actual_start, moved.version) == ("in_progress", timezone.localdate(), 2)
     moved = services.assessment_transition(assessment=moved, to="in_review", by=personas.owner, expected_version=2)
     assert moved.status == "in_review"
-    moved = services.assessment_transition(assessment=moved, to="final", by=personas.consultant)
+    moved = services.assessment_transition(assessment=moved, to="final", by=personas.consultant, reason="test")
     stored = Assessment.objects.get(pk=assessment.pk)
     assert stored.status == "final" and stored.is_final
     assert stored.signed_off_by == personas.consultant
@@ -394,7 +391,7 @@ def test_illegal_jumps_are_refused(personas: Personas, assessment: Assessment, p
 
 def test_a_final_assessment_cannot_move(personas: Personas, assessment: Assessment) -> None:
     final = to_final(assessment, personas.consultant)
-    for to in ("draft", "in_progress", "in_review"):
+    for to in ("draft", "in_progress"):  # in_review is a reopening: tests/assessments/test_signoff.py
         with pytest.raises(ValidationError) as excinfo:
             services.assessment_transition(assessment=final, to=to, by=personas.admin)
         assert error_keys(excinfo) == {"status"}
@@ -415,10 +412,11 @@ def test_who_may_sign_off(personas: Personas, assessment: Assessment, name: str,
     assessment = services.assessment_transition(assessment=assessment, to="in_review", by=personas.owner)
     user = personas.by_name(name)
     if allowed:
-        assert services.assessment_transition(assessment=assessment, to="final", by=user).signed_off_by == user
+        moved = services.assessment_transition(assessment=assessment, to="final", by=user, reason="test")
+        assert moved.signed_off_by == user
     else:
         with pytest.raises(PermissionDenied):
-            services.assessment_transition(assessment=assessment, to="final", by=user)
+            services.assessment_transition(assessment=assessment, to="final", by=user, reason="test")
         stored = Assessment.objects.get(pk=assessment.pk)
         assert (stored.status, stored.signed_off_at, stored.signed_off_by) == ("in_review", None, None)
 
@@ -588,22 +586,30 @@ def test_evidence_refuses_a_bad_file(personas: Personas, plant: Plant, assessmen
 
 
 # --- live publishing -----------------------------------------------------------------------------------------
+@dataclass
+class Live:
+    """What a live-publishing test needs: a result to write to, the messages sent so far, and
+    pytest-django's on-commit capture (the messages go out only when the transaction commits)."""
+
+    result: Result
+    sent: list[tuple[str, dict[str, Any]]]
+    on_commit: Any
+
+
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+def live_sr(
+    monkeypatch: pytest.MonkeyPatch, plant: Plant, assessment: Assessment, django_capture_on_commit_callbacks: Any
+) -> Live:
     messages: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(live, "send_now", lambda assessment_id, message: messages.append((str(assessment_id), message)))
-    return messages
+    return Live(result_for(assessment, plant.zones[0], "SR 1.1"), messages, django_capture_on_commit_callbacks)
 
 
 def test_result_update_publishes_one_message_after_commit(
-    personas: Personas,
-    plant: Plant,
-    assessment: Assessment,
-    sent: list[tuple[str, dict[str, Any]]],
-    django_capture_on_commit_callbacks: Any,
+    personas: Personas, assessment: Assessment, live_sr: Live
 ) -> None:
-    result = result_for(assessment, plant.zones[0], "SR 1.1")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    result, sent = live_sr.result, live_sr.sent
+    with live_sr.on_commit(execute=True) as callbacks:
         services.result_update(result=result, by=personas.owner, fields={"status": "met"})
     assert len(callbacks) == 1
     assert len(sent) == 1
@@ -616,29 +622,16 @@ def test_result_update_publishes_one_message_after_commit(
     assert message["by"] == {"id": str(personas.owner.pk), "name": "persona-owner"}
 
 
-def test_nothing_is_published_before_commit(
-    personas: Personas,
-    plant: Plant,
-    assessment: Assessment,
-    sent: list[tuple[str, dict[str, Any]]],
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    result = result_for(assessment, plant.zones[0], "SR 1.1")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.result_update(result=result, by=personas.owner, fields={"status": "met"})
-    assert sent == []  # the test transaction has not committed
+def test_nothing_is_published_before_commit(personas: Personas, live_sr: Live) -> None:
+    with live_sr.on_commit(execute=False) as callbacks:
+        services.result_update(result=live_sr.result, by=personas.owner, fields={"status": "met"})
+    assert live_sr.sent == []  # the test transaction has not committed
     assert len(callbacks) == 1
 
 
-def test_a_failing_write_publishes_nothing(
-    personas: Personas,
-    plant: Plant,
-    assessment: Assessment,
-    sent: list[tuple[str, dict[str, Any]]],
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    result = result_for(assessment, plant.zones[0], "SR 1.1")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_a_failing_write_publishes_nothing(personas: Personas, live_sr: Live) -> None:
+    result = live_sr.result
+    with live_sr.on_commit(execute=True) as callbacks:
         with pytest.raises(ValidationError):
             services.result_update(result=result, by=personas.owner, fields={"status": "compensated"})
         with pytest.raises(StaleObjectError):
@@ -646,19 +639,13 @@ def test_a_failing_write_publishes_nothing(
         with pytest.raises(ValidationError):
             services.comment_add(result=result, author=personas.owner, body=" ")
     assert callbacks == []
-    assert sent == []
+    assert live_sr.sent == []
 
 
-def test_comment_and_transition_publish(
-    personas: Personas,
-    plant: Plant,
-    assessment: Assessment,
-    sent: list[tuple[str, dict[str, Any]]],
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    result = result_for(assessment, plant.zones[0], "SR 1.1")
-    with django_capture_on_commit_callbacks(execute=True):
-        comment = services.comment_add(result=result, author=personas.owner, body="Hello")
+def test_comment_and_transition_publish(personas: Personas, assessment: Assessment, live_sr: Live) -> None:
+    sent = live_sr.sent
+    with live_sr.on_commit(execute=True):
+        comment = services.comment_add(result=live_sr.result, author=personas.owner, body="Hello")
         services.assessment_transition(assessment=assessment, to="in_progress", by=personas.consultant)
     assert [m["type"] for _, m in sent] == ["comment.added", "assessment.updated"]
     assert sent[0][1]["comment"]["id"] == str(comment.pk)

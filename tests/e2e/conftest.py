@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,20 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+@contextmanager
+def new_page(browser: Any) -> Iterator[Any]:
+    """A page in a browser context of its own (its own cookies: one person), closed afterwards."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+    with new_page(browser) as page:
+        yield page
 
 
 @pytest.fixture

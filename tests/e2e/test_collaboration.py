@@ -12,7 +12,7 @@ from assessments import services
 from assessments.choices import ResultStatus
 from assessments.demo import TITLE
 from assessments.models import Assessment, Result
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, new_page, screenshot
 from zones.models import Zone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
@@ -20,10 +20,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, o
 
 @pytest.fixture
 def second_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+    """A second person's window beside `page`."""
+    with new_page(browser) as page:
+        yield page
 
 
 def row(page: Any, result: Result) -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import factory
+from django.db.models import Model
 from django.utils import timezone
 
 from program.models import Exercise, TrainingRecord, Vulnerability
@@ -15,6 +16,17 @@ from remediation.models import Finding
 from tests.factories import SiteFactory
 from tests.zones.plant import Plant, small_plant
 from zones.models import Asset, Site
+
+_M = TypeVar("_M", bound=Model)
+
+
+class SiteRecordFactory(factory.django.DjangoModelFactory[_M]):
+    """Base of the factories for what a site keeps a register of (training, exercises, findings)."""
+
+    class Meta:
+        abstract = True
+
+    site = factory.SubFactory(SiteFactory)
 
 
 class VulnerabilityFactory(factory.django.DjangoModelFactory[Vulnerability]):
@@ -31,11 +43,10 @@ class VulnerabilityFactory(factory.django.DjangoModelFactory[Vulnerability]):
     status = "open"
 
 
-class TrainingRecordFactory(factory.django.DjangoModelFactory[TrainingRecord]):
+class TrainingRecordFactory(SiteRecordFactory[TrainingRecord]):
     class Meta:
         model = TrainingRecord
 
-    site = factory.SubFactory(SiteFactory)
     programme = "OT security awareness"
     period_start = date(2026, 1, 1)
     period_end = date(2026, 3, 31)
@@ -43,22 +54,20 @@ class TrainingRecordFactory(factory.django.DjangoModelFactory[TrainingRecord]):
     people_completed = 5
 
 
-class ExerciseFactory(factory.django.DjangoModelFactory[Exercise]):
+class ExerciseFactory(SiteRecordFactory[Exercise]):
     class Meta:
         model = Exercise
 
-    site = factory.SubFactory(SiteFactory)
     held_on = date(2026, 3, 10)
     kind = "tabletop"
     scenario = "Ransomware on the SCADA servers"
     outcome = "met"
 
 
-class AuditFindingFactory(factory.django.DjangoModelFactory[Finding]):
+class AuditFindingFactory(SiteRecordFactory[Finding]):
     class Meta:
         model = Finding
 
-    site = factory.SubFactory(SiteFactory)
     title = factory.Sequence(lambda n: f"Audit finding {n}")
     source = "third_party_audit"
     severity = "high"

@@ -47,21 +47,25 @@ def result_post(result: Result, **fields: Any) -> dict[str, Any]:
 
 
 # --- the permission matrix ---------------------------------------------------------------------------
-@pytest.mark.parametrize("name", PERSONA_NAMES)
+@pytest.fixture(params=PERSONA_NAMES)
+def name(request: pytest.FixtureRequest, client: Any, personas: Personas) -> str:
+    """Each persona in turn, logged in to `client` (the permission matrix runs every test once per persona)."""
+    persona: str = request.param
+    client.force_login(personas.by_name(persona))
+    return persona
+
+
 def test_detail_pages_are_readable_by_members_and_404_for_outsiders(
     client: Any, personas: Personas, scenario: Scenario, action: Action, name: str
 ) -> None:
-    client.force_login(personas.by_name(name))
     finding = scenario.finding(scenario.zone1, "SR 1.1")
     for url in (f"/findings/{finding.pk}/", f"/actions/{action.pk}/", f"/actions/{action.pk}/verify/"):
         assert client.get(url).status_code == (404 if name == "outsider" else 200), url
 
 
-@pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_list_pages_show_only_what_the_person_may_see(
     client: Any, personas: Personas, scenario: Scenario, action: Action, name: str
 ) -> None:
-    client.force_login(personas.by_name(name))
     site = personas.site.pk
     for url in (f"/roadmap/?site={site}", f"/roadmap/suggestions/?site={site}", f"/findings/?site={site}",
                 f"/actions/?site={site}", "/roadmap/", "/findings/", "/actions/"):  # fmt: skip
@@ -72,11 +76,9 @@ def test_list_pages_show_only_what_the_person_may_see(
         assert visible == (name != "outsider"), url
 
 
-@pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_form_pages_need_a_writer_role(
     client: Any, personas: Personas, scenario: Scenario, action: Action, name: str
 ) -> None:
-    client.force_login(personas.by_name(name))
     finding = scenario.finding(scenario.zone1, "SR 1.1")
     expected = {"outsider": 404, "auditor": 403}.get(name, 200)
     for url in (f"/sites/{personas.site.pk}/findings/new/", f"/findings/{finding.pk}/edit/",
@@ -84,11 +86,9 @@ def test_form_pages_need_a_writer_role(
         assert client.get(url).status_code == expected, url
 
 
-@pytest.mark.parametrize("name", PERSONA_NAMES)
 def test_posts_need_a_writer_role(
     client: Any, personas: Personas, scenario: Scenario, action: Action, name: str
 ) -> None:
-    client.force_login(personas.by_name(name))
     expected = {"outsider": 404, "auditor": 403}.get(name, 302)
     done = finish(
         make_action(personas.site, personas.owner, [manual_finding(personas.site, personas.owner)]), personas.owner

@@ -30,11 +30,6 @@ from tests.remediation.helpers import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def scenario(personas: Personas) -> Scenario:
-    return build_scenario(personas.site, personas.consultant)
-
-
 # --- suggestions -----------------------------------------------------------------------------------
 def test_one_suggestion_per_sr_across_the_zones_that_share_the_gap(scenario: Scenario) -> None:
     generated(scenario)

@@ -34,11 +34,6 @@ from tests.remediation.helpers import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def scenario(personas: Personas) -> Scenario:
-    return build_scenario(personas.site, personas.consultant)
-
-
 # --- generation ------------------------------------------------------------------------------------
 def test_generation_makes_one_finding_per_sr_and_target_with_the_rule_severity(scenario: Scenario) -> None:
     findings = generated(scenario)

@@ -4,6 +4,7 @@ readers for the PDFs it produces."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from reports.models import ReportJob
 from tests.assessments.helpers import make_assessment, make_plant, mark, result_for, uniform
 from tests.conftest import Personas
 
+# A line of a contents page: "4.1 Zone: Zone 1 ........ 7".
+TOC_LINE = re.compile(r"^(?P<label>(?:Appendix [A-Z]|\d+(?:\.\d+)?)\s+.+?)\s*\.{3,}\s*(?P<page>\d+)$")
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LONG_OBSERVATION = (
     "The vendor's remote access path runs through a jump host that " + "also serves as a file drop " * 12
@@ -106,3 +109,29 @@ def page_of(pages: list[str], needle: str, start: int = 0) -> int:
         if needle in " ".join(pages[n].split()):
             return n + 1
     raise AssertionError(f"{needle!r} is on no page")
+
+
+def squash(text: str) -> str:
+    """The text with every run of whitespace (line breaks included) made one space."""
+    return re.sub(r"\s+", " ", text)
+
+
+def check_contents(pages: list[str], entries: int) -> None:
+    """Page 2 is the contents: `entries` lines, each with the number of the page its heading is on."""
+    found = [m.groupdict() for line in pages[1].splitlines() if (m := TOC_LINE.match(line.strip()))]
+    assert len(found) == entries, pages[1]
+    for entry in found:
+        label = squash(entry["label"])
+        assert page_of(pages, label, start=2) == int(entry["page"]), label
+
+
+def check_running_header(pages: list[str], *texts: str) -> None:
+    """Page 2 and the last page carry "Page n of N" and each of `texts` in their header or footer; the
+    cover has neither."""
+    total = len(pages)
+    for n in (2, total):
+        page = squash(pages[n - 1])
+        assert f"Page {n} of {total}" in page
+        for text in texts:
+            assert text in page, (n, text)
+    assert "Page 1 of" not in pages[0]

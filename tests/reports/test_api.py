@@ -15,18 +15,35 @@ from reports.models import ReportJob
 from tests.conftest import PERSONA_NAMES, Personas, api_as
 from tests.reports.helpers import make_job
 
-pytestmark = pytest.mark.django_db
+# Permissions and plumbing: no test here needs a real render (seconds each); the real PDFs are checked in
+# test_gap_pdf.py and test_roadmap_pdf.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("light_pdf")]
 URL = "/api/v1/reports/"
 
 
+def post_eagerly(client: Any, capture: Any, body: dict[str, str]) -> Any:
+    """POST a report request, running what it enqueues on commit: Celery runs eagerly in tests, so the
+    job is done by the time the response is read."""
+    with capture(execute=True):
+        return client.post(URL, body, format="json")
+
+
+def succeeded(client: Any, body: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """The job a 202 response announced, read back (it must have succeeded), and its download."""
+    job: dict[str, Any] = client.get(body["links"]["self"]).json()
+    assert job["status"] == "succeeded", job["error"]
+    download = client.get(job["links"]["download"])
+    assert download.status_code == 200
+    return job, download
+
+
 @pytest.mark.parametrize("name", PERSONA_NAMES)
-@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_every_member_may_request_a_gap_report_an_outsider_may_not(
     sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = api_as(personas.by_name(name))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, {"kind": "gap_assessment", "assessment": str(sample.assessment.pk)}, format="json")
+    wanted = {"kind": "gap_assessment", "assessment": str(sample.assessment.pk)}
+    response = post_eagerly(client, django_capture_on_commit_callbacks, wanted)
     if name == "outsider":  # another organization's assessment does not exist for them
         assert response.status_code == 400
         assert "does not exist" in str(response.json()["assessment"])
@@ -37,13 +54,9 @@ def test_every_member_may_request_a_gap_report_an_outsider_may_not(
     assert response["Location"] == body["links"]["self"]
     assert body["kind"] == "gap_assessment" and body["assessment"] == str(sample.assessment.pk)
     assert body["requested_by"]["name"] == str(personas.by_name(name))
-    # Tests run Celery eagerly: the job is done by the time the response is read back.
-    job = client.get(body["links"]["self"]).json()
-    assert job["status"] == "succeeded", job["error"]
+    job, download = succeeded(client, body)
     assert job["progress"] == 100
     assert job["output"]["content_type"] == "application/pdf" and job["output"]["pages"] >= 10
-    download = client.get(job["links"]["download"])
-    assert download.status_code == 200
     data = download.getvalue()
     assert data.startswith(b"%PDF-")
     assert download["X-Checksum-SHA256"] == hashlib.sha256(data).hexdigest() == job["output"]["sha256"]
@@ -70,7 +83,6 @@ def test_jobs_are_read_through_the_door(sample: Any, personas: Personas, name: s
 
 
 @pytest.mark.parametrize("name", ["auditor", "owner"])
-@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_a_failed_job_is_explained_and_retried_through_the_api(
     sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -107,23 +119,21 @@ def test_bad_requests_are_400_with_field_errors(
 
 
 @pytest.mark.parametrize("name", ["auditor", "owner"])
-@pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_a_roadmap_of_a_site_is_accepted_and_rendered(
     sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = api_as(personas.by_name(name))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, {"kind": "roadmap", "site": str(personas.site.pk)}, format="json")
+    response = post_eagerly(
+        client, django_capture_on_commit_callbacks, {"kind": "roadmap", "site": str(personas.site.pk)}
+    )
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["kind"] == "roadmap" and body["site"] == str(personas.site.pk) and body["assessment"] is None
     assert body["target"] == "Site A"
-    job = client.get(body["links"]["self"]).json()
-    assert job["status"] == "succeeded", job["error"]
+    job, download = succeeded(client, body)
     assert job["output"]["content_type"] == "application/pdf" and job["output"]["pages"] >= 8
     assert job["output"]["filename"].startswith("site-a-roadmap-")
-    download = client.get(job["links"]["download"])
-    assert download.status_code == 200 and download.getvalue().startswith(b"%PDF-")
+    assert download.getvalue().startswith(b"%PDF-")
     assert download["X-Checksum-SHA256"] == job["output"]["sha256"]
 
 

@@ -3,7 +3,6 @@ footer, and metadata, read back with pypdf."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,15 +15,18 @@ from reports.pdf.gap_data import gap_report
 from reports.pdf.render import RenderedPdf
 from tests.assessments.api_helpers import sign_off
 from tests.conftest import Personas, make_personas, rolled_back
-from tests.reports.helpers import outline_titles, page_of, pdf_text, sample_assessment
+from tests.reports.helpers import (
+    check_contents,
+    check_running_header,
+    outline_titles,
+    page_of,
+    pdf_text,
+    sample_assessment,
+    squash,
+)
 
 # One worker renders the module's shared report once (see `rendered`).
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("gap_pdf")]
-TOC_LINE = re.compile(r"^(?P<label>(?:Appendix [A-Z]|\d+(?:\.\d+)?)\s+.+?)\s*\.{3,}\s*(?P<page>\d+)$")
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,7 @@ def test_the_report_has_every_section_with_the_right_numbers(rendered: Rendered)
 def test_contents_page_numbers_bookmarks_header_and_footer(rendered: Rendered) -> None:
     reader, pages = pdf_text(rendered.pdf.data)
 
-    entries = [m.groupdict() for line in pages[1].splitlines() if (m := TOC_LINE.match(line.strip()))]
-    assert len(entries) == 12, pages[1]
-    for entry in entries:
-        label = squash(entry["label"])
-        assert page_of(pages, label, start=2) == int(entry["page"]), label
+    check_contents(pages, entries=12)
 
     bookmarks = outline_titles(reader)
     assert (0, "Contents") in bookmarks
@@ -93,13 +91,7 @@ def test_contents_page_numbers_bookmarks_header_and_footer(rendered: Rendered) -
     assert (1, "5.1 Conduit: Conduit 1-2") in bookmarks
     assert (0, "Appendix B Summary of changes") in bookmarks
 
-    total = len(pages)
-    for n in (2, total):
-        page = squash(pages[n - 1])
-        assert f"Page {n} of {total}" in page
-        assert "Site A · Gap assessment" in page
-        assert "Org A · Confidential" in page
-    assert "Page 1 of" not in pages[0]  # the cover has no header or footer
+    check_running_header(pages, "Site A · Gap assessment", "Org A · Confidential")
 
     meta = reader.metadata
     assert meta is not None

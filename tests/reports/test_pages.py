@@ -19,12 +19,25 @@ from tests.reports.helpers import make_job
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name", PERSONA_NAMES)
+@pytest.fixture(params=PERSONA_NAMES)
+def name(request: pytest.FixtureRequest, client: Any, personas: Personas) -> str:
+    """Each persona in turn, logged in to `client`."""
+    persona: str = request.param
+    client.force_login(personas.by_name(persona))
+    return persona
+
+
+def press_request_button(client: Any, capture: Any, data: dict[str, str]) -> Any:
+    """POST what a report button posts, running what it enqueues on commit (Celery runs eagerly in tests,
+    so the job is done when the response comes back)."""
+    with capture(execute=True):
+        return client.post("/reports/request/", data)
+
+
 def test_pages_are_readable_by_members_and_404_for_outsiders(
     client: Any, sample: Any, personas: Personas, name: str
 ) -> None:
     job = make_job(sample, personas, status=JobStatus.FAILED, error="Boom")
-    client.force_login(personas.by_name(name))
     listed = client.get("/reports/")
     assert listed.status_code == 200
     assert (str(job.pk) in listed.content.decode()) == (name != "outsider")
@@ -36,16 +49,12 @@ def test_pages_are_readable_by_members_and_404_for_outsiders(
     assert retried.status_code == (404 if name == "outsider" else 302)
 
 
-@pytest.mark.parametrize("name", PERSONA_NAMES)
 @pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_the_buttons_request_a_report_for_every_member(
     client: Any, sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    client.force_login(personas.by_name(name))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/reports/request/", {"kind": ReportKind.GAP_ASSESSMENT, "assessment": str(sample.assessment.pk)}
-        )
+    data = {"kind": ReportKind.GAP_ASSESSMENT, "assessment": str(sample.assessment.pk)}
+    response = press_request_button(client, django_capture_on_commit_callbacks, data)
     if name == "outsider":
         assert response.status_code == 404 and not ReportJob.objects.exists()
         return
@@ -59,14 +68,13 @@ def test_the_buttons_request_a_report_for_every_member(
     assert download.status_code == 200 and download.getvalue().startswith(b"%PDF-")
 
 
-@pytest.mark.parametrize("name", PERSONA_NAMES)
 @pytest.mark.usefixtures("light_pdf")  # permissions and plumbing: no real render needed
 def test_the_roadmap_button_requests_a_report_of_the_site(
     client: Any, sample: Any, personas: Personas, name: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    client.force_login(personas.by_name(name))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/reports/request/", {"kind": ReportKind.ROADMAP, "site": str(personas.site.pk)})
+    response = press_request_button(
+        client, django_capture_on_commit_callbacks, {"kind": ReportKind.ROADMAP, "site": str(personas.site.pk)}
+    )
     if name == "outsider":  # another organization's site does not exist for them
         assert response.status_code == 404 and not ReportJob.objects.exists()
         return
