@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import Action, can, organizations_for
-from core.forms import CsvUploadForm, VersionedForm
+from core.csv_pages import csv_download, csv_upload
+from core.forms import VersionedForm
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_uuid
 from core.pages import creating, form_view, get_for, updating
 from core.versioning import InUse
 from zones import csv_io, history, selectors, services
@@ -40,47 +42,25 @@ def _form_view(
     return form_view(request, form, save, template="zones/form.html", done=done, after=after, context=context)
 
 
-def _create_in(
+def _design_page(
     request: AuthenticatedHttpRequest,
-    parent: Site | Zone,
     form: VersionedForm,
     save: Callable[[Any], Model],
+    *,
+    parent: Site | Zone | None = None,
     after: Callable[[Any], Any] | None = None,
     **extra: Any,
 ) -> HttpResponse:
-    """The page of a new zone or conduit (in a site) or asset (in a zone); afterwards, `after(saved)`, by default
-    the parent."""
+    """The page of a new zone or conduit (in a site) or asset (in a zone) when `parent` is given, afterwards
+    `after(saved)`, by default the parent; else the edit page of the form's site, zone, conduit or asset."""
     noun = str(form._meta.model._meta.verbose_name)
-    return _form_view(
-        request,
-        form,
-        save,
-        title=f"New {noun} in {parent.name}",
-        cancel=parent.get_absolute_url(),
-        done=f"{noun.capitalize()} “{{obj.name}}” created.",
-        after=after or (lambda _: parent),
-        **extra,
-    )
-
-
-def _edit(
-    request: AuthenticatedHttpRequest,
-    obj: Site | Zone | Conduit | Asset,
-    form: VersionedForm,
-    save: Callable[[Any], Model],
-    **extra: Any,
-) -> HttpResponse:
-    """The edit page of a site, zone, conduit or asset."""
-    noun = str(obj._meta.verbose_name)
-    return _form_view(
-        request,
-        form,
-        save,
-        title=f"Edit {noun} “{obj.name}”",
-        cancel=obj.get_absolute_url(),
-        done=f"{noun.capitalize()} saved.",
-        **extra,
-    )
+    if parent is not None:
+        title, cancel = f"New {noun} in {parent.name}", parent.get_absolute_url()
+        done, after = f"{noun.capitalize()} “{{obj.name}}” created.", after or (lambda _: parent)
+    else:
+        obj = form.instance
+        title, cancel, done = f"Edit {noun} “{obj.name}”", obj.get_absolute_url(), f"{noun.capitalize()} saved."
+    return _form_view(request, form, save, title=title, cancel=cancel, done=done, after=after, **extra)
 
 
 # --- sites --------------------------------------------------------------------------------------
@@ -91,13 +71,25 @@ def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "zones/site_list.html", {"sites": sites, "can_add": can_add})
 
 
+# The organization a person is working in: that of the last site they opened or edited. A consultant in
+# several organizations who clicks "New site" gets it, not the first name in the alphabet.
+WORKING_ORGANIZATION = "zones.working_organization"
+
+
+def _working_in(request: AuthenticatedHttpRequest, site: Site) -> None:
+    request.session[WORKING_ORGANIZATION] = str(site.organization_id)
+
+
 @login_required
 def site_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     orgs = organizations_for(request.user, Action.CHANGE).order_by("name")
     if not orgs.exists():
         raise PermissionDenied("Your role does not let you add sites.")
-    organization = orgs.filter(pk=request.GET.get("organization") or request.POST.get("organization")).first()
-    organization = organization or orgs.first()
+    # The organization the page came from (?organization= on its "New site" link, or the form's choice),
+    # else the one the person was working in, else the first.
+    asked = request.POST.get("organization") or request.GET.get("organization")
+    ids = [pk for pk in (parse_uuid(asked), parse_uuid(request.session.get(WORKING_ORGANIZATION))) if pk]
+    organization = next((org for pk in ids for org in orgs.filter(pk=pk)), None) or orgs.first()
     form = SiteForm(request.POST or None)
     return _form_view(
         request,
@@ -114,6 +106,7 @@ def site_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def site_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     site = get_for(request, Site, pk)
+    _working_in(request, site)
     overview = selectors.site_overview(site)
     return render(
         request,
@@ -122,6 +115,7 @@ def site_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "site": site,
             "o": overview,
             "svg": overview.diagram_svg(),
+            "assessments": list(site.assessments.order_by("-created")),
             "can_change": can(request.user, Action.CHANGE, site),
         },
     )
@@ -130,8 +124,9 @@ def site_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 @login_required
 def site_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     site = get_for(request, Site, pk, Action.CHANGE)
+    _working_in(request, site)
     form = SiteForm(request.POST or None, instance=site)
-    return _edit(request, site, form, updating(services.site_save, site=site))
+    return _design_page(request, form, updating(services.site_save, site=site))
 
 
 # --- zones --------------------------------------------------------------------------------------
@@ -139,7 +134,7 @@ def site_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def zone_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Action.CHANGE)
     form = ZoneForm(request.POST or None)
-    return _create_in(request, site, form, creating(services.zone_save, zone=Zone(site=site)), site=site)
+    return _design_page(request, form, creating(services.zone_save, zone=Zone(site=site)), parent=site, site=site)
 
 
 @login_required
@@ -167,7 +162,7 @@ def zone_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def zone_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     zone = get_for(request, Zone, pk, Action.CHANGE)
     form = ZoneForm(request.POST or None, instance=zone)
-    return _edit(request, zone, form, updating(services.zone_save, zone=zone), site=zone.site)
+    return _design_page(request, form, updating(services.zone_save, zone=zone), site=zone.site)
 
 
 # --- conduits -----------------------------------------------------------------------------------
@@ -175,7 +170,9 @@ def zone_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def conduit_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Action.CHANGE)
     form = ConduitForm(request.POST or None, site=site)
-    return _create_in(request, site, form, creating(services.conduit_save, conduit=Conduit(site=site)), site=site)
+    return _design_page(
+        request, form, creating(services.conduit_save, conduit=Conduit(site=site)), parent=site, site=site
+    )
 
 
 @login_required
@@ -199,7 +196,7 @@ def conduit_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def conduit_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     conduit = get_for(request, Conduit, pk, Action.CHANGE)
     form = ConduitForm(request.POST or None, instance=conduit, site=conduit.site)
-    return _edit(request, conduit, form, updating(services.conduit_save, conduit=conduit), site=conduit.site)
+    return _design_page(request, form, updating(services.conduit_save, conduit=conduit), site=conduit.site)
 
 
 # --- assets -------------------------------------------------------------------------------------
@@ -208,7 +205,9 @@ def asset_create(request: AuthenticatedHttpRequest, zone_pk: Any) -> HttpRespons
     zone = get_for(request, Zone, zone_pk, Action.CHANGE)
     form = AssetForm(request.POST or None, site=zone.site, initial={"zone": zone})
     save = creating(services.asset_save, asset=Asset())
-    return _create_in(request, zone, form, save, after=lambda a: a.zone, site=zone.site)  # the form may move it
+    return _design_page(
+        request, form, save, after=lambda a: a.zone, parent=zone, site=zone.site
+    )  # the form may move it
 
 
 @login_required
@@ -235,7 +234,7 @@ def asset_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def asset_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     asset = get_for(request, Asset, pk, Action.CHANGE)
     form = AssetForm(request.POST or None, instance=asset, site=asset.zone.site)
-    return _edit(request, asset, form, updating(services.asset_save, asset=asset), site=asset.zone.site)
+    return _design_page(request, form, updating(services.asset_save, asset=asset), site=asset.zone.site)
 
 
 # --- delete and history (all four kinds) ---------------------------------------------------------
@@ -284,34 +283,18 @@ def object_history(request: AuthenticatedHttpRequest, kind: str, pk: Any) -> Htt
 @login_required
 def assets_export(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk)
-    response = HttpResponse(csv_io.export_assets_csv(site), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{site.name} assets.csv"'
-    return response
+    return csv_download(csv_io.export_assets_csv(site), f"{site.name} assets.csv")
 
 
 @login_required
 def assets_import(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse:
     site = get_for(request, Site, site_pk, Action.CHANGE)
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    errors: list[tuple[int, str]] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            data = upload.read(csv_io_limit() + 1)
-            result = csv_io.import_assets_csv(site=site, data=data)
-        except csv_io.CsvImportError as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, f"Imported: {result.created} assets created, {result.updated} updated.")
-            return redirect(site)
+    form, errors, result = csv_upload(request, lambda data: csv_io.import_assets_csv(site=site, data=data))
+    if result is not None:
+        messages.success(request, f"Imported: {result.created} assets created, {result.updated} updated.")
+        return redirect(site)
     return render(
         request,
         "zones/assets_import.html",
         {"site": site, "form": form, "errors": errors, "columns": csv_io.ASSET_CSV_COLUMNS},
     )
-
-
-def csv_io_limit() -> int:
-    from django.conf import settings
-
-    return int(settings.CSV_IMPORT_MAX_BYTES)
