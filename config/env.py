@@ -7,9 +7,11 @@ parsed stops the process at start-up with a message naming the variable.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -83,3 +85,25 @@ def check_redis_url(url: str) -> str:
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
         raise ImproperlyConfigured(f"REDIS_URL={url!r} is not a redis:// or rediss:// URL")
     return url
+
+
+def local_secret_key(path: Path) -> str:
+    """The secret key of a local installation (ZONEWISE_LOCAL): generated once into `path`, readable by its owner
+    only, and read back by every later start and every process (web, worker, beat), so sessions survive a
+    restart. Written aside and linked into place: a process starting at the same moment never reads half a key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(get_random_secret_key())
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process of the same start wrote it first: theirs counts
+        finally:
+            aside.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: delete it to generate a new secret key")
+    return key

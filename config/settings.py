@@ -18,17 +18,25 @@ from config.env import (
     env_int,
     env_list,
     env_str,
+    local_secret_key,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("ZONEWISE_DATA_DIR") or BASE_DIR / "data")
 
 DEBUG = env_bool("DEBUG", default=False)
+# Local mode (`./zw up`, docs/decisions/0016-local-mode.md): DEBUG off, so errors show the product's own pages,
+# over plain http on this machine: cookies not marked secure, no redirect to https, no HSTS, static files from
+# the source folders, a secret key generated once into the data folder. Never for a server others reach.
+LOCAL = env_bool("ZONEWISE_LOCAL", default=False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if LOCAL:
+        SECRET_KEY = local_secret_key(DATA_DIR / "secret_key")
+    elif not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
+    else:
+        SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -139,11 +147,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not (DEBUG or LOCAL)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or LOCAL  # served from the source folders: no collectstatic before `./zw up`
+if LOCAL:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # empty, but WhiteNoise warns at every start without it
 
 # --- Upload limits -----------------------------------------------------------
 CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
@@ -238,7 +248,7 @@ CSP_POLICY = (
     "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-if not DEBUG:
+if not (DEBUG or LOCAL):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -248,10 +258,19 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# A refused request (403, or a suspicious one's 400) is one line with method, path, user and reason, not a
+# traceback: on django.request, where Django logs a PermissionDenied, and on the console handler, for the
+# django.security.* loggers (one per kind of suspicious operation).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_refusal": {"()": "config.logfilters.OneLineRefusal"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusal"]}},
+    "loggers": {
+        "django.request": {"filters": ["one_line_refusal"]},
+        # WeasyPrint reports every layout step at INFO: noise in the worker's and seed_demo's output.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

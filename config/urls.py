@@ -5,7 +5,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessments.views.home import home
-from config import health
+from config import errors, health
+
+# The error pages with DEBUG off (500: Django's own handler and the static templates/500.html).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
