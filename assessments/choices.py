@@ -12,13 +12,16 @@ class AssessmentStatus(models.TextChoices):
     FINAL = "final", "Final"
 
 
-# Which moves the status may make. Final is the end: a signed-off assessment is a record.
+# Which moves the status may make. Final is a signed-off record: only a reopening (with a reason, by whoever
+# may sign off) takes it back, to in review (decision 0011); the sign-off itself stays on record.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     AssessmentStatus.DRAFT: (AssessmentStatus.IN_PROGRESS,),
     AssessmentStatus.IN_PROGRESS: (AssessmentStatus.IN_REVIEW, AssessmentStatus.DRAFT),
     AssessmentStatus.IN_REVIEW: (AssessmentStatus.FINAL, AssessmentStatus.IN_PROGRESS),
-    AssessmentStatus.FINAL: (),
+    AssessmentStatus.FINAL: (AssessmentStatus.IN_REVIEW,),
 }
+# Where a reopened assessment goes: back to review, not to work (decision 0011).
+REOPENED_TO = AssessmentStatus.IN_REVIEW
 
 
 class ResultStatus(models.TextChoices):

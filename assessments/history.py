@@ -16,7 +16,7 @@ SHOWN_FIELDS = ("status", "observations", "countermeasure", "justification", "as
 EDITED_FIELDS = frozenset({"status", "observations", "countermeasure", "justification", "assignee"})
 ASSESSMENT_FIELDS = (
     "title", "status", "lead", "planned_start", "planned_end", "actual_start", "actual_end",
-    "signed_off_at", "signed_off_by", "zones", "conduits",
+    "signed_off_at", "signed_off_by", "sign_off_reason", "sign_off_unassessed", "zones", "conduits",
 )  # fmt: skip
 EVIDENCE_FIELDS = ("filename", "reference", "description", "expires", "sha256", "results")
 
@@ -37,16 +37,22 @@ RESULT = HistorySpec(
     who=result_who,
     object_label=lambda record: f"result {record.id}",
 )
-# The PDF's summary: short labels, texts cut to fit a table cell, and not who is assigned.
+# The PDF's summary: short labels and texts cut to fit a table cell; people named as on the pages.
 RESULT_SUMMARY = HistorySpec(
     fields=SHOWN_FIELDS,
     labels={"countermeasure": "Countermeasure", "assignee": "Assignee", "in_scope": "Scope"},
     capitalize=True,
-    display={"in_scope": _scope, "assignee": lambda value: "someone" if value else "—"},
+    display={"in_scope": _scope},
     who=result_who,
     truncate=90,
 )
 ASSESSMENT = HistorySpec(fields=ASSESSMENT_FIELDS, m2m_names=True)
+SIGN_OFF = HistorySpec(
+    fields=("reason", "unassessed", "reopened_at", "reopened_by", "reopen_reason"),
+    capitalize=True,
+    who=lambda record, changed: record.reopened_by_id if "reopened_by" in changed else record.signed_off_by_id,
+    object_label=lambda record: f"signed off {record.signed_off_at:%Y-%m-%d %H:%M} UTC",
+)
 EVIDENCE = HistorySpec(
     fields=EVIDENCE_FIELDS,
     who=lambda record, _: record.added_by_id,

@@ -45,6 +45,12 @@ class Assessment(DetailPage, Record):
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    sign_off_reason = models.TextField(
+        blank=True, editable=False, help_text="Why it was signed off with required items not assessed"
+    )
+    sign_off_unassessed = models.PositiveIntegerField(
+        "items not assessed at sign-off", null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -71,6 +77,40 @@ class Assessment(DetailPage, Record):
             errors["actual_end"] = "The actual end is before the actual start."
         if errors:
             raise ValidationError(errors)
+
+
+class SignOff(PublicRecord):
+    """One sign-off of an assessment: who made it final, when, how many required items were still not
+    assessed and why it went ahead; and, once reopened, who reopened it, when and why. Kept for good, so
+    every signed-off state stays on record (with the report requested at sign-off, and the history as of
+    `signed_off_at`)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sign_offs")
+    signed_off_at = models.DateTimeField()
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True, help_text="Required when items were not assessed")
+    unassessed = models.PositiveIntegerField("items not assessed at sign-off", default=0)
+    version = models.PositiveIntegerField(help_text="The assessment's version once signed off")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    access_site_path = "assessment__site"
+
+    class Meta:
+        ordering = ["-signed_off_at"]
+        verbose_name = "sign-off"
+
+    def __str__(self) -> str:
+        return f"Sign-off of {self.assessment_id} on {self.signed_off_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_current(self) -> bool:
+        """Whether the assessment still stands as signed off by this record."""
+        return self.reopened_at is None
 
 
 class Result(Versioned, PublicRecord):

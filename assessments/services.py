@@ -16,10 +16,10 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.access import Action, can
 from accounts.models import Membership, User
-from assessments import live
-from assessments.choices import TRANSITIONS, AssessmentStatus, TargetKind
+from assessments import live, selectors
+from assessments.choices import REOPENED_TO, TRANSITIONS, AssessmentStatus, TargetKind
 from assessments.evidence_files import check_upload
-from assessments.models import Assessment, Comment, Evidence, Result
+from assessments.models import Assessment, Comment, Evidence, Result, SignOff
 from assessments.selectors import ResyncPlan, resync_plan
 from compliance.choices import Part
 from compliance.models import Catalogue
@@ -166,43 +166,112 @@ def assessment_resync(*, assessment: Assessment, by: User) -> ResyncPlan:
     return plan
 
 
+def _status_error(assessment: Assessment, to: str) -> ValidationError:
+    if assessment.is_final:  # the same message as every other write, on the field that was asked to move
+        try:
+            _ensure_open(assessment)
+        except ValidationError as exc:
+            return ValidationError({"status": exc.messages})
+    allowed = ", ".join(TRANSITIONS[assessment.status]) or "none"
+    return ValidationError({"status": f"An assessment {assessment.status} cannot move to {to} (allowed: {allowed})."})
+
+
 @transaction.atomic
 def assessment_transition(
-    *, assessment: Assessment, to: str, by: User, expected_version: int | None = None
+    *, assessment: Assessment, to: str, by: User, expected_version: int | None = None, reason: str = ""
 ) -> Assessment:
-    """Move the status one step. Final (sign-off) is for consultants and admins, records the moment
-    and makes the assessment read-only."""
+    """Move the status one step. Final is a sign-off (assessment_sign_off); from final only a reopening
+    (assessment_reopen) goes back, to in review. `reason` is what those two record."""
     assessment = lock(assessment)
     check_version(assessment, expected_version)
     if to not in AssessmentStatus.values:
         raise ValidationError({"status": f"Unknown status {to!r}; one of {', '.join(AssessmentStatus.values)}."})
     if to == assessment.status:
         return assessment
-    if to not in TRANSITIONS[assessment.status]:
-        if assessment.is_final:  # the same message as every other write, on the field that was asked to move
-            try:
-                _ensure_open(assessment)
-            except ValidationError as exc:
-                raise ValidationError({"status": exc.messages}) from exc
-        allowed = ", ".join(TRANSITIONS[assessment.status]) or "none"
-        raise ValidationError(
-            {"status": f"An assessment {assessment.status} cannot move to {to} (allowed: {allowed})."}
-        )
-    today = timezone.localdate()
+    if to == AssessmentStatus.FINAL and assessment.status == AssessmentStatus.IN_REVIEW:
+        return assessment_sign_off(assessment=assessment, by=by, reason=reason)
+    if assessment.is_final and to == REOPENED_TO:
+        return assessment_reopen(assessment=assessment, by=by, reason=reason)
+    if to not in TRANSITIONS[assessment.status] or assessment.is_final:
+        raise _status_error(assessment, to)
     if to == AssessmentStatus.IN_PROGRESS and assessment.actual_start is None:
-        assessment.actual_start = today
-    if to == AssessmentStatus.FINAL:
-        if not can(by, Action.SIGN_OFF, assessment):
-            raise PermissionDenied("Only a consultant or an admin of the organization can sign an assessment off.")
-        assessment.signed_off_at = timezone.now()
-        assessment.signed_off_by = by
-        assessment.actual_end = assessment.actual_end or max(today, assessment.actual_start or today)
+        assessment.actual_start = timezone.localdate()
     assessment.status = to
     assessment.save()
-    live.publish(
-        assessment.pk,
-        {"type": "assessment.updated", "version": assessment.version, "status": to, "by": live.person(by)},
+    _publish_status(assessment, by)
+    return assessment
+
+
+def _publish_status(assessment: Assessment, by: User) -> None:
+    message = {"type": "assessment.updated", "version": assessment.version, "status": assessment.status}
+    live.publish(assessment.pk, {**message, "by": live.person(by)})
+
+
+def _unassessed_refusal(count: int) -> str:
+    return (
+        f"{count} required item{'s are' if count != 1 else ' is'} not assessed yet. Sign off anyway only with "
+        "the reason why (it is shown on the report's cover and in the history)."
     )
+
+
+@transaction.atomic
+def assessment_sign_off(*, assessment: Assessment, by: User, reason: str = "") -> Assessment:
+    """Make an assessment in review final: consultants and admins only. With required items not assessed,
+    only with a reason. Records the sign-off (who, when, why, how many items were open) on the assessment
+    and as a SignOff that outlives a reopening, and requests its gap-assessment report, pinned to it."""
+    assessment = lock(assessment)
+    if not can(by, Action.SIGN_OFF, assessment):
+        raise PermissionDenied("Only a consultant or an admin of the organization can sign an assessment off.")
+    if assessment.status != AssessmentStatus.IN_REVIEW:
+        raise _status_error(assessment, AssessmentStatus.FINAL)
+    unassessed = selectors.unassessed_results(assessment).count()
+    reason = reason.strip()
+    if unassessed and not reason:
+        raise ValidationError({"reason": _unassessed_refusal(unassessed)})
+    today, now = timezone.localdate(), timezone.now()
+    assessment.status = AssessmentStatus.FINAL
+    assessment.signed_off_at, assessment.signed_off_by = now, by
+    assessment.sign_off_reason, assessment.sign_off_unassessed = reason, unassessed
+    assessment.actual_end = assessment.actual_end or max(today, assessment.actual_start or today)
+    assessment.save()
+    record = SignOff.objects.create(
+        assessment=assessment,
+        signed_off_at=now,
+        signed_off_by=by,
+        reason=reason,
+        unassessed=unassessed,
+        version=assessment.version,
+    )
+    # The report of record. reports depends on assessments, not the other way round: imported here.
+    from reports.services import sign_off_report_request
+
+    sign_off_report_request(sign_off=record, by=by)
+    _publish_status(assessment, by)
+    return assessment
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, by: User, reason: str) -> Assessment:
+    """Take a final assessment back to in review (decision 0011): consultants and admins, with a reason.
+    The sign-off it undoes stays on record (its SignOff, its report, the history until then)."""
+    assessment = lock(assessment)
+    if not can(by, Action.SIGN_OFF, assessment):
+        raise PermissionDenied("Only a consultant or an admin of the organization can reopen a signed-off assessment.")
+    if not assessment.is_final:
+        raise ValidationError({"status": "Only a final (signed-off) assessment can be reopened."})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the signed-off assessment is reopened (it stays in the history)."})
+    now = timezone.now()
+    record = assessment.sign_offs.select_for_update().filter(reopened_at__isnull=True).first()
+    if record is not None:
+        record.reopened_at, record.reopened_by, record.reopen_reason = now, by, reason
+        record.save()
+    assessment.status = REOPENED_TO
+    assessment.signed_off_at = assessment.signed_off_by = None
+    assessment.sign_off_reason, assessment.sign_off_unassessed = "", None
+    assessment.save()
+    _publish_status(assessment, by)
     return assessment
 
 

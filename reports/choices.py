@@ -26,3 +26,7 @@ ASSESSMENT_KINDS = frozenset(
 )
 SITE_KINDS = frozenset({ReportKind.ROADMAP})
 DONE = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+
+# The gap-assessment report's options (ReportJob.parameters) and the kinds whose output includes that report.
+COMPACT_NOT_ASSESSED = "compact_not_assessed"
+GAP_KINDS = frozenset({ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE})

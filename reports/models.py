@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, SignOff
 from core.models import DetailPage, PublicRecord
 from reports.choices import DONE, JobStatus, ReportKind
 from zones.models import Site
@@ -29,6 +29,14 @@ class ReportJob(DetailPage, PublicRecord):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="report_jobs")
     assessment = models.ForeignKey(
         Assessment, null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    sign_off = models.ForeignKey(
+        SignOff,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_jobs",
+        help_text="The sign-off this report is the record of (requested at sign-off)",
     )
     parameters = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(

@@ -29,7 +29,7 @@ from django.utils.text import slugify
 
 from assessments.models import Assessment
 from reports.bundle import evidence_bundle
-from reports.choices import JobStatus, ReportKind
+from reports.choices import COMPACT_NOT_ASSESSED, JobStatus, ReportKind
 from reports.exports import results_csv, results_xlsx
 from reports.models import ReportJob, report_upload_to
 from reports.pdf.render import ProgressFn
@@ -63,11 +63,24 @@ def _basename(job: ReportJob, what: str, extension: str) -> str:
     return f"{slugify(job.site.name)[:60] or 'site'}-{what}-{stamp}.{extension}"
 
 
+def _gap_options(job: ReportJob) -> dict[str, Any]:
+    """The gap-assessment report's options from the job: its parameters, and the sign-off it is pinned to,
+    which it can only show while the assessment still stands as then signed off."""
+    assert job.assessment is not None
+    sign_off = job.sign_off
+    if sign_off is not None and (sign_off.reopened_at is not None or job.assessment.version != sign_off.version):
+        raise ReportUnavailable(
+            "The assessment was reopened or changed after this sign-off, so its report of record can no longer "
+            "be produced as it stood then; its history as of the sign-off is still on the assessment's History tab."
+        )
+    return {"compact_not_assessed": bool(job.parameters.get(COMPACT_NOT_ASSESSED)), "sign_off": sign_off}
+
+
 def _gap_assessment(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     from reports.pdf.gap_assessment import render_gap_assessment
 
     assert job.assessment is not None
-    pdf = render_gap_assessment(job.assessment, progress=progress)
+    pdf = render_gap_assessment(job.assessment, progress=progress, **_gap_options(job))
     path = workdir / "report.pdf"
     path.write_bytes(pdf.data)
     return Output(path, _basename(job, "gap-assessment", "pdf"), "application/pdf", pages=pdf.pages)
@@ -87,7 +100,8 @@ def _evidence_bundle(job: ReportJob, progress: ProgressFn, workdir: Path) -> Out
 
     assert job.assessment is not None
     # The PDF is most of the work; the ZIP streams the evidence files from storage afterwards.
-    pdf = render_gap_assessment(job.assessment, progress=lambda p, s: progress(p * 70 // 100, s))
+    options = _gap_options(job)
+    pdf = render_gap_assessment(job.assessment, progress=lambda p, s: progress(p * 70 // 100, s), **options)
     progress(72, "Packing the evidence files")
     path = workdir / "bundle.zip"
     with path.open("wb") as out:
@@ -238,7 +252,7 @@ def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
     if claimed is None:
         return None
     job, attempt = claimed
-    job = ReportJob.objects.select_related("site", "assessment").get(pk=job.pk)
+    job = ReportJob.objects.select_related("site", "assessment", "sign_off__signed_off_by").get(pk=job.pk)
     progress = _progress_writer(job, attempt)
     began = time.perf_counter()
     try:

@@ -42,3 +42,10 @@ def filter_jobs(jobs: QuerySet[ReportJob], filters: dict[str, Any], user: AnyUse
     if filters.get("mine"):
         jobs = jobs.filter(requested_by_id=getattr(user, "pk", None))
     return jobs
+
+
+def recent_bundles(user: AnyUser, limit: int = 5) -> list[ReportJob]:
+    """The latest evidence bundles the person may see (the auditor's home page)."""
+    from reports.choices import ReportKind
+
+    return list(jobs_for(user).filter(kind=ReportKind.EVIDENCE_BUNDLE)[:limit])

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.access import Action, AnyUser, can
 from accounts.models import User
-from assessments.models import Assessment
-from reports.choices import ASSESSMENT_KINDS, SITE_KINDS, JobStatus, ReportKind
+from assessments.models import Assessment, SignOff
+from reports.choices import ASSESSMENT_KINDS, COMPACT_NOT_ASSESSED, GAP_KINDS, SITE_KINDS, JobStatus, ReportKind
 from reports.models import ReportJob
 from zones.models import Site
 
@@ -43,6 +43,7 @@ def report_request(
     assessment: Assessment | None = None,
     site: Site | None = None,
     parameters: dict[str, Any] | None = None,
+    sign_off: SignOff | None = None,
 ) -> ReportJob:
     """Ask for a report of an assessment (or, for the roadmap, of a site). Reading is enough: a report
     shows what its requester can already see, and auditors export evidence."""
@@ -66,12 +67,39 @@ def report_request(
         kind=kind,
         site=site,
         assessment=assessment,
-        parameters=parameters or {},
+        parameters=report_parameters(kind, assessment, parameters or {}),
         requested_by=by,
         run_token=uuid.uuid4(),
+        sign_off=sign_off,
     )
     _enqueue(job)
     return job
+
+
+def report_parameters(kind: str, assessment: Assessment | None, given: dict[str, Any]) -> dict[str, Any]:
+    """The options a job runs with, checked: for a report that includes the gap-assessment PDF, whether
+    not-assessed items are a compact list (default: yes while the assessment is not final)."""
+    unknown = set(given) - ({COMPACT_NOT_ASSESSED} if kind in GAP_KINDS else set())
+    if unknown:
+        raise ValidationError({"parameters": f"Unknown option(s) for this report: {', '.join(sorted(unknown))}."})
+    if kind not in GAP_KINDS or assessment is None:
+        return {}
+    compact = given.get(COMPACT_NOT_ASSESSED)
+    if compact is not None and not isinstance(compact, bool):
+        raise ValidationError({COMPACT_NOT_ASSESSED: "Give true or false."})
+    return {COMPACT_NOT_ASSESSED: (not assessment.is_final) if compact is None else compact}
+
+
+def sign_off_report_request(*, sign_off: SignOff, by: User) -> ReportJob:
+    """The gap-assessment report of record of a sign-off, requested in the sign-off's transaction and pinned
+    to it (every not-assessed item listed in full: it is the signed record). See assessments_services."""
+    return report_request(
+        kind=ReportKind.GAP_ASSESSMENT,
+        by=by,
+        assessment=sign_off.assessment,
+        parameters={COMPACT_NOT_ASSESSED: False},
+        sign_off=sign_off,
+    )
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from assessments.models import Assessment
 from core.http import AuthenticatedHttpRequest
 from core.pages import get_for
 from reports import selectors, services
-from reports.choices import ReportKind
+from reports.choices import COMPACT_NOT_ASSESSED, GAP_KINDS, ReportKind
 from reports.files import NotReady, report_file_response
 from reports.forms import ReportFilterForm
 from reports.models import ReportJob
@@ -62,8 +62,11 @@ def report_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif request.POST.get("site"):
         site = get_for(request, Site, request.POST["site"])
     back = assessment or site
+    # The gap report's checkbox posts "0" then, when ticked, "1": the last one wins. Absent: the default.
+    compact = request.POST.get(COMPACT_NOT_ASSESSED)
+    options = {COMPACT_NOT_ASSESSED: compact == "1"} if compact in ("0", "1") and kind in GAP_KINDS else {}
     try:
-        job = services.report_request(kind=kind, by=request.user, assessment=assessment, site=site)
+        job = services.report_request(kind=kind, by=request.user, assessment=assessment, site=site, parameters=options)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back) if back is not None else redirect("report-list")

@@ -98,7 +98,7 @@ class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer[Assess
         fields = [
             "id", "site", "title", "catalogue", "zones", "conduits", "lead", "team", "planned_start",
             "planned_end", "actual_start", "actual_end", "status", "signed_off_at", "signed_off_by",
-            "created_by", "created", "version", "result_count", "links",
+            "sign_off_reason", "sign_off_unassessed", "created_by", "created", "version", "result_count", "links",
         ]  # fmt: skip
         read_only_fields = ["id", "signed_off_at", "created", "version"]
 
@@ -129,6 +129,23 @@ class AssessmentPatchSerializer(StaysMixin, AssessmentSerializer):
     stays = {"site": "An assessment stays on its site; create a new one for another site."}
     site = ScopedIdField(Site, required=False)
     status = choice_field(AssessmentStatus.values, "assessment status", required=False)  # type: ignore[assignment]
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="With status final: required when required items are not assessed. With status in_review from "
+        "final (a reopening, consultants and admins): always required.",
+    )
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = [*AssessmentSerializer.Meta.fields, "reason"]
+
+    def validate(self, attrs: Any) -> Any:
+        attrs = super().validate(attrs)
+        if attrs.get("reason") and "status" not in attrs:
+            message = "A reason goes with a status change (sign-off or reopening)."
+            raise serializers.ValidationError({"reason": [message]})
+        return attrs
 
 
 class ResyncCountsSerializer(serializers.Serializer[Any]):

@@ -135,6 +135,7 @@ class AssessmentViewSet(ServiceViewSet):
     def update_object(self, instance: Assessment, data: dict[str, Any], version: int | None) -> Assessment:
         data.pop("site", None)
         to = data.pop("status", None)
+        reason = data.pop("reason", "")
         relations = {name: data.pop(name) for name in ("zones", "conduits", "team") if name in data}
         # One PATCH, one outcome: a refused status move also undoes the edits sent with it.
         with transaction.atomic():
@@ -144,7 +145,9 @@ class AssessmentViewSet(ServiceViewSet):
                 )
                 version = updated.version
             if to is not None:
-                services.assessment_transition(assessment=instance, to=to, by=self.user, expected_version=version)
+                services.assessment_transition(
+                    assessment=instance, to=to, by=self.user, expected_version=version, reason=reason
+                )
             elif not (data or relations) and version != instance.version:
                 raise StaleObjectError(instance)  # nothing to write does not mean up to date
         return instance

@@ -25,6 +25,12 @@ class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer[ReportJo
     )
     assessment = ScopedIdField(Assessment, required=False, allow_null=True)
     site = ScopedIdField(Site, required=False, allow_null=True, help_text="For the roadmap only.")
+    compact_not_assessed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="Gap-assessment PDF and evidence bundle: list not-assessed items as one compact line per zone "
+        "or conduit instead of a row each. Default: true while the assessment is not final.",
+    )
 
 
 @extend_schema_field(
@@ -79,6 +85,7 @@ class ReportJobSerializer(serializers.ModelSerializer[ReportJob]):
             "site",
             "target",
             "parameters",
+            "sign_off",
             "requested_by",
             "created",
             "started_at",

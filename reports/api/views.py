@@ -24,7 +24,7 @@ from core.api.fields import choice_filter
 from core.api.viewsets import ServiceViewSet
 from reports import services
 from reports.api.serializers import ReportJobSerializer, ReportRequestSerializer
-from reports.choices import JobStatus, ReportKind
+from reports.choices import COMPACT_NOT_ASSESSED, JobStatus, ReportKind
 from reports.files import NotReady, report_file_response
 from reports.models import ReportJob
 
@@ -62,8 +62,13 @@ class ReportJobViewSet(ServiceViewSet):
         return parent  # neither: the service says what is missing (400)
 
     def create_object(self, data: dict[str, Any]) -> ReportJob:
+        compact = data.get("compact_not_assessed")
         return services.report_request(
-            kind=data["kind"], by=self.user, assessment=data.get("assessment"), site=data.get("site")
+            kind=data["kind"],
+            by=self.user,
+            assessment=data.get("assessment"),
+            site=data.get("site"),
+            parameters={COMPACT_NOT_ASSESSED: compact} if compact is not None else {},
         )
 
     @extend_schema(

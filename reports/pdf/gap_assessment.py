@@ -11,7 +11,7 @@ import time
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from assessments.models import Assessment
+from assessments.models import Assessment, SignOff
 from reports.pdf import charts
 from reports.pdf.fetcher import static_url
 from reports.pdf.gap_data import GapReport, gap_report
@@ -58,13 +58,19 @@ def context(report: GapReport) -> dict[str, object]:
     }
 
 
-def render_gap_assessment(assessment: Assessment, *, progress: ProgressFn | None = None) -> RenderedPdf:
-    """The gap-assessment PDF of `assessment` as it stands now."""
+def render_gap_assessment(
+    assessment: Assessment,
+    *,
+    progress: ProgressFn | None = None,
+    compact_not_assessed: bool = False,
+    sign_off: SignOff | None = None,
+) -> RenderedPdf:
+    """The gap-assessment PDF of `assessment` as it stands now (options: see gap_data.gap_report)."""
     notify = progress or (lambda percent, stage: None)
     timings: dict[str, float] = {}
     began = time.perf_counter()
     notify(2, "Reading the assessment")
-    report = gap_report(assessment)
+    report = gap_report(assessment, compact_not_assessed=compact_not_assessed, sign_off=sign_off)
     timings["data"] = time.perf_counter() - began
     notify(10, "Composing the report")
     began = time.perf_counter()

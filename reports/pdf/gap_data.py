@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.choices import ResultStatus
-from assessments.models import Assessment, Evidence, Result
+from assessments.models import Assessment, Evidence, Result, SignOff
 from assessments.selectors import FRCell, Summary, TargetSummary, catalogue_items, results_for, summary
 from compliance.models import FoundationalRequirement
 from compliance.sl import SLVector
+from core.people import person_name
 from reports.pdf.gap_findings import FindingRow, findings_for
 from reports.pdf.gap_history import ChangeDay, ChangeRow, change_summary
 from reports.pdf.toc import Outline, TocEntry, anchor
@@ -59,6 +60,7 @@ class FRGroup:
     abbreviation: str
     cell: FRCell
     rows: list[ResultRow] = field(default_factory=list)
+    not_assessed: int = 0  # items left out of `rows` by the compact option (listed once per zone or conduit)
 
 
 @dataclass
@@ -87,6 +89,7 @@ class TargetSection:
     members: list[str] = field(default_factory=list)  # a conduit's zones
     boundary_devices: list[str] = field(default_factory=list)
     chart: str = ""  # set by the renderer: the SL-T / SL-A profile as SVG
+    not_assessed_refs: list[str] = field(default_factory=list)  # the compact option: ids, in catalogue order
 
     @property
     def has_warnings(self) -> bool:
@@ -159,6 +162,16 @@ class GapReport:
     generated_at: datetime
     result_count: int
     chapters: dict[str, TocEntry] = field(default_factory=dict)  # the top-level sections by role
+    compact_not_assessed: bool = False  # not-assessed items as one list per zone or conduit, not a row each
+    sign_off: SignOff | None = None  # the sign-off the report shows: the one it is pinned to, else the current
+    sign_offs: list[SignOff] = field(default_factory=list)  # every sign-off of the assessment, newest first
+
+    @property
+    def last_reopened(self) -> SignOff | None:
+        """The latest sign-off undone by a reopening, when the assessment is not signed off now."""
+        if self.sign_off is not None:
+            return None
+        return next((s for s in self.sign_offs if s.reopened_at is not None), None)
 
     @property
     def sections(self) -> list[TargetSection]:
@@ -166,7 +179,7 @@ class GapReport:
 
 
 def _person(user: User | None) -> str:
-    return str(user.get_full_name() or user.get_username()) if user else ""
+    return person_name(user)
 
 
 def _result_rows(assessment: Assessment) -> dict[uuid.UUID, list[Result]]:
@@ -177,12 +190,21 @@ def _result_rows(assessment: Assessment) -> dict[uuid.UUID, list[Result]]:
 
 
 def _groups(
-    results: list[Result], cells: list[FRCell], frs: dict[str, FoundationalRequirement], labels: dict[uuid.UUID, str]
+    results: list[Result],
+    cells: list[FRCell],
+    frs: dict[str, FoundationalRequirement],
+    labels: dict[uuid.UUID, str],
+    compact: list[str] | None = None,
 ) -> list[FRGroup]:
-    """The target's results by FR, in catalogue order; FRs with no target and no results are left out."""
+    """The target's results by FR, in catalogue order; FRs with no target and no results are left out. With
+    `compact` (a list), not-assessed items become ids appended to it instead of rows."""
     groups = {c.fr: FRGroup(c.fr, frs[c.fr].name, frs[c.fr].abbreviation, c) for c in cells}
     for r in results:
         req = r.requirement
+        if compact is not None and r.status == ResultStatus.NOT_ASSESSED:
+            compact.append(req.ref.replace(" ", "\u00a0"))  # an id never breaks across lines
+            groups[str(req.fr_id)].not_assessed += 1
+            continue
         groups[str(req.fr_id)].rows.append(
             ResultRow(
                 ref=req.ref,
@@ -200,7 +222,7 @@ def _groups(
                 ),
             )
         )
-    return [g for g in groups.values() if g.rows or g.cell.target]
+    return [g for g in groups.values() if g.rows or g.not_assessed or g.cell.target]
 
 
 def _evidence(assessment: Assessment) -> tuple[list[EvidenceRow], dict[uuid.UUID, str]]:
@@ -249,8 +271,16 @@ def _largest_gaps(summary_: Summary, frs: dict[str, FoundationalRequirement]) ->
     return items[:LARGEST_GAPS]
 
 
-def gap_report(assessment: Assessment, *, now: datetime | None = None) -> GapReport:
-    """Read everything the gap-assessment PDF needs."""
+def gap_report(
+    assessment: Assessment,
+    *,
+    now: datetime | None = None,
+    compact_not_assessed: bool = False,
+    sign_off: SignOff | None = None,
+) -> GapReport:
+    """Read everything the gap-assessment PDF needs. `compact_not_assessed`: list the items not assessed yet
+    as ids per zone or conduit instead of a row each. `sign_off`: the sign-off the report is the record of
+    (default: the assessment's current one, if final)."""
     assessment = (
         Assessment.objects.select_related("site", "site__organization", "catalogue", "lead", "signed_off_by")
         .prefetch_related("team")
@@ -277,8 +307,11 @@ def gap_report(assessment: Assessment, *, now: datetime | None = None) -> GapRep
     def section(t: TargetSummary, label: str, obj: Zone | Conduit, **extra: Any) -> TargetSection:
         """A zone's or conduit's section, entered in the outline as it is made (the outline keeps the order)."""
         entry = outline.add(anchor(t.kind, t.id), f"{label}: {t.name}", level=2)
-        groups = _groups(results[t.id], t.cells, frs, evidence_labels)
-        return TargetSection(entry=entry, kind=t.kind, obj=obj, summary=t, groups=groups, **extra)
+        refs: list[str] | None = [] if compact_not_assessed else None
+        groups = _groups(results[t.id], t.cells, frs, evidence_labels, refs)
+        return TargetSection(
+            entry=entry, kind=t.kind, obj=obj, summary=t, groups=groups, not_assessed_refs=refs or [], **extra
+        )
 
     zone_sections: list[TargetSection] = []
     if summary_.zones:
@@ -316,6 +349,9 @@ def gap_report(assessment: Assessment, *, now: datetime | None = None) -> GapRep
     status_totals = [
         (s.value, str(s.label), sum(t.counts.get(s.value, 0) for t in summary_.targets)) for s in ResultStatus
     ]
+    sign_offs = list(assessment.sign_offs.select_related("signed_off_by", "reopened_by"))
+    if sign_off is None and assessment.is_final:
+        sign_off = next((s for s in sign_offs if s.reopened_at is None), None)
     return GapReport(
         assessment=assessment,
         summary=summary_,
@@ -339,4 +375,7 @@ def gap_report(assessment: Assessment, *, now: datetime | None = None) -> GapRep
         generated_at=now or timezone.now(),
         result_count=sum(len(rows) for rows in results.values()),
         chapters=chapters,
+        compact_not_assessed=compact_not_assessed,
+        sign_off=sign_off,
+        sign_offs=sign_offs,
     )

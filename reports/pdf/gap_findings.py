@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 from assessments.choices import ResultStatus
 from assessments.models import Assessment, Result
-from remediation.models import Finding
+from remediation.models import FINDING_ORDER, Finding
 from reports.pdf.toc import anchor
 
 # Findings listed from the results when the remediation register has none for the assessment: what was
 # found wanting. Not assessed items are unsatisfied too, but they are work still to do, not findings; the
 # report counts them apart.
 FINDING_STATUSES = (ResultStatus.NOT_MET, ResultStatus.PARTIALLY_MET)
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
 
 @dataclass
@@ -32,9 +31,9 @@ class FindingRow:
 
 
 def _register_findings(assessment: Assessment, names: dict[uuid.UUID, tuple[str, str]]) -> list[FindingRow]:
-    """The assessment's findings in the remediation register, most severe first."""
-    rows = list(Finding.objects.filter(assessment=assessment).select_related("zone", "conduit", "requirement"))
-    rows.sort(key=lambda f: (_severity_rank(f.severity), f.title))
+    """The assessment's findings in the remediation register, most severe first, then oldest first."""
+    findings = Finding.objects.filter(assessment=assessment).select_related("zone", "conduit", "requirement")
+    rows = list(findings.order_by(*FINDING_ORDER))
     out = []
     for n, f in enumerate(rows, start=1):
         target = f.zone or f.conduit
@@ -84,7 +83,3 @@ def findings_for(
     if register:
         return register, "remediation"
     return _result_findings(results, names), "results"
-
-
-def _severity_rank(value: str) -> int:
-    return SEVERITY_ORDER.index(value) if value in SEVERITY_ORDER else len(SEVERITY_ORDER)

@@ -15,6 +15,7 @@ from accounts.models import User
 from assessments.history import RESULT_SUMMARY
 from assessments.models import Assessment, Result
 from core.history import entries_for
+from core.people import person_name
 
 RECENT_CHANGES = 15
 CHANGE_DAYS = 20
@@ -53,7 +54,7 @@ def change_summary(
     total = sum(row["n"] for row in per_day)
     recent = list(history.order_by("-history_date", "-history_id")[:RECENT_CHANGES])
     user_ids = {row["who"] for row in per_day if row["who"]}
-    people = {u.pk: str(u.get_full_name() or u.get_username()) for u in User.objects.filter(pk__in=user_ids)}
+    people = {u.pk: person_name(u) for u in User.objects.filter(pk__in=user_ids)}
     days = [ChangeDay(day=row["day"], who=people.get(row["who"], "—"), count=row["n"]) for row in per_day[:CHANGE_DAYS]]
     # core.history pairs each with the save before it and reads the diff: a fixed number of queries.
     entries = entries_for([(history_model, recent, RESULT_SUMMARY)])

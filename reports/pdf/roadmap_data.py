@@ -36,7 +36,7 @@ from zones.models import Site
 UPCOMING_DAYS = 90  # the executive summary's "due in the next three months"
 # What the phases and statuses mean, for the appendix (remediation.rules places suggested actions in phases).
 PHASE_MEANINGS: dict[str, str] = {
-    Phase.QUICK_WIN: "High risk reduction for little effort (priority P1): started at once, due within a month.",
+    Phase.QUICK_WIN: "Started at once, due within a month; where the suggested quick wins (priority P1) go.",
     Phase.SHORT_TERM: "Work on critical findings, due within three months.",
     Phase.MID_TERM: "Work on high and medium findings, due within the year; often tied to a maintenance window.",
     Phase.LONG_TERM: "Work on low findings and larger changes (replacements, new systems) for later budget years.",
@@ -188,6 +188,19 @@ class RoadmapReport:
     @property
     def cost(self) -> Decimal:
         return sum((p.cost for p in self.road.phases), Decimal(0))
+
+    @property
+    def action_span(self) -> tuple[date | None, date | None]:
+        """What the actions really span: the earliest planned start and the latest due date (not the chart's
+        axis, which is rounded out to quarters)."""
+        starts = [a.planned_start for a in self.road.actions if a.planned_start]
+        dues = [a.due_date for a in self.road.actions if a.due_date]
+        return min(starts, default=None), max(dues, default=None)
+
+    @property
+    def phases_in_use(self) -> list[str]:
+        """The phases that hold at least one action, as "Quick win (5)"."""
+        return [f"{p.phase.label} ({p.total})" for p in self.road.phases if p.total]
 
     @property
     def owner_names(self) -> list[str]:

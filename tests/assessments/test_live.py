@@ -199,7 +199,7 @@ def test_auditor_and_final_assessment_cannot_edit(personas: Personas, assessment
 
     async_to_sync(scenario)(auditor, False)
     for status in ("in_progress", "in_review", "final"):
-        services.assessment_transition(assessment=assessment, to=status, by=personas.consultant)
+        services.assessment_transition(assessment=assessment, to=status, by=personas.consultant, reason="test")
     async_to_sync(scenario)(consultant, False)
 
 

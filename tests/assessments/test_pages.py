@@ -145,11 +145,12 @@ def test_status_buttons_and_sign_off(client: Any, personas: Personas, assessment
     client.force_login(personas.consultant)
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert "Sign off (make final)" in page
-    client.post(url, {"status": AssessmentStatus.FINAL, "version": assessment.version})
+    client.post(url, {"status": AssessmentStatus.FINAL, "version": assessment.version, "reason": "For the test"})
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.FINAL and assessment.signed_off_by == personas.consultant
     workspace = client.get(f"/assessments/{assessment.pk}/workspace/").content.decode()
-    assert 'data-can-change="0"' in workspace and "disabled" in workspace
+    assert 'data-can-change="0"' in workspace and 'id="final-banner"' in workspace  # read-only, says so
+    assert 'data-field="status"' not in workspace  # values as text, no controls
     assert "read-only" in client.get(assessment.get_absolute_url()).content.decode()
 
 

@@ -32,7 +32,9 @@ def at_target(m: Measure) -> dict[str, bool | None]:
 
 def sign_off(assessment: Assessment, personas: Personas) -> None:
     for status in ("in_progress", "in_review", "final"):
-        assessment_services.assessment_transition(assessment=assessment, to=status, by=personas.consultant)
+        assessment_services.assessment_transition(
+            assessment=assessment, to=status, by=personas.consultant, reason="test"
+        )
 
 
 def test_final_then_in_review_then_in_progress_and_never_a_draft(personas: Personas) -> None:

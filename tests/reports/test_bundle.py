@@ -137,7 +137,7 @@ def test_bundle_info_describes_the_zip_and_anchors_the_manifest(world: World) ->
 
 def test_manifest_describes_the_assessment_and_catalogue(world: World, personas: Personas) -> None:
     for step in (AssessmentStatus.IN_PROGRESS, AssessmentStatus.IN_REVIEW, AssessmentStatus.FINAL):
-        services.assessment_transition(assessment=world.assessment, to=step, by=personas.consultant)
+        services.assessment_transition(assessment=world.assessment, to=step, by=personas.consultant, reason="test")
     world.assessment.refresh_from_db()
     archive, _ = make_bundle(world.assessment)
     manifest = json.loads(archive.read("manifest.json"))

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from accounts.choices import Role
 from accounts.demo import DEMO_LOGINS, FIRST_ORG, seed_people
 from assessments.demo import seed_assessment
 from program.demo import seed_program
@@ -29,5 +30,5 @@ class Command(BaseCommand):
         seed_reports(site.assessments.order_by("created").first())  # queues one gap report, once
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
-            roles = ", ".join(f"{role} at {org}" for org, role in login.roles)
+            roles = ", ".join(f"{Role(role).label.lower()} at {org}" for org, role in login.roles)
             self.stdout.write(f"  {login.username:<16} {roles}")
