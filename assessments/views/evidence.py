@@ -3,8 +3,10 @@ permission-checked way a file leaves the server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -43,7 +45,11 @@ def _add(
 
 
 def _limits() -> dict[str, Any]:
-    return {"max_mb": max_megabytes(), "extensions": ", ".join(allowed_extensions())}
+    return {
+        "max_mb": max_megabytes(),
+        "max_bytes": settings.EVIDENCE_MAX_BYTES,
+        "extensions": ", ".join(allowed_extensions()),
+    }
 
 
 @login_required
@@ -76,48 +82,79 @@ def evidence_list(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     )
 
 
+def refused_status(request: AuthenticatedHttpRequest) -> int:
+    """The status of a refused panel action: the panel (with the reason in words) for htmx, 400 otherwise.
+
+    htmx swaps only 2xx answers by default, and the browser logs every 4xx as a console error; the
+    refusal is the expected answer to the panel's form, so the panel comes back whole and says why.
+    """
+    return 200 if request.headers.get("HX-Request") == "true" else 400
+
+
 @login_required
 def result_evidence(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    """The evidence panel of one result: what supports it, upload a new file, link an existing one."""
+    """The evidence panel of one result: what supports it, upload a new file, link an existing one.
+
+    Every answer to a POST carries the result's evidence chips out of band, so the workspace row
+    shows what now supports it without a reload; `?part=chips` answers the chips alone (live refreshes).
+    """
     result = get_for(request, Result, pk, select=("assessment",))
     assessment = result.assessment
+    if request.method == "GET" and request.GET.get("part") == "chips":
+        return render(request, "assessments/_evidence_chips.html", _chips(result))
     can_change = can(request.user, Action.CHANGE, result) and not assessment.is_final
-    form = EvidenceForm(None)
-    status = 200
+    form, done, error = EvidenceForm(None), "", ""
     if request.method == "POST":
         if not can_change:
             return HttpResponse("Your role lets you read evidence, not add it.", status=403)
-        if link_id := request.POST.get("link"):
-            evidence = get_for(request, Evidence, link_id)
-            try:
-                services.evidence_link(evidence=evidence, results=[*evidence.results.all(), result], by=request.user)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-        elif unlink_id := request.POST.get("unlink"):
-            evidence = get_for(request, Evidence, unlink_id)
-            services.evidence_link(evidence=evidence, results=evidence.results.exclude(pk=result.pk), by=request.user)
-        else:
-            form = EvidenceForm(request.POST, request.FILES)
-            if _add(request, assessment, form, [result]) is None:
-                status = 400
-            else:
-                form = EvidenceForm(None)
-    linked = list(result.evidence.all())
-    others = assessment.evidence.exclude(pk__in=[e.pk for e in linked])
+        form, done, error = _panel_action(request, result)
+    chips = _chips(result)
+    others = assessment.evidence.exclude(pk__in=[e.pk for e in chips["evidence"]])
     return render(
         request,
         "assessments/_result_evidence.html",
         {
-            "result": result,
-            "linked": linked,
+            **chips,
             "others": others,
             "form": form,
+            "error": error,
+            "done": done,
+            "oob": request.method == "POST",
             "can_change": can_change,
-            "today": timezone.localdate(),
             **_limits(),
         },
-        status=status,
+        status=refused_status(request) if error or form.errors else 200,
     )
+
+
+def _panel_action(request: AuthenticatedHttpRequest, result: Result) -> tuple[EvidenceForm, str, str]:
+    """Do what the panel's form asks (link, unlink or add); return the form to show again, what was
+    done and what was refused, in words."""
+    if link_id := request.POST.get("link"):
+        evidence = get_for(request, Evidence, link_id)
+        return EvidenceForm(None), *_relink(request, evidence, [*evidence.results.all(), result], "Linked")
+    if unlink_id := request.POST.get("unlink"):
+        evidence = get_for(request, Evidence, unlink_id)
+        return EvidenceForm(None), *_relink(request, evidence, evidence.results.exclude(pk=result.pk), "Unlinked")
+    form = EvidenceForm(request.POST, request.FILES)
+    if (added := _add(request, result.assessment, form, [result])) is None:
+        return form, "", ""  # the reasons are on the form
+    return EvidenceForm(None), f"Added “{added}”.", ""
+
+
+def _relink(
+    request: AuthenticatedHttpRequest, evidence: Evidence, results: Iterable[Result], verb: str
+) -> tuple[str, str]:
+    try:
+        services.evidence_link(evidence=evidence, results=results, by=request.user)
+    except ValidationError as exc:
+        return "", " ".join(exc.messages)
+    return f"{verb} “{evidence}”.", ""
+
+
+def _chips(result: Result) -> dict[str, Any]:
+    """What the chips partial needs: the result, its evidence and today (to mark expired evidence)."""
+    return {"result": result, "evidence": list(result.evidence.all()), "today": timezone.localdate()}
 
 
 @login_required

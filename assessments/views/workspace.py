@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.access import Action, can
 from accounts.selectors import people_of
@@ -18,6 +19,7 @@ from assessments import history, selectors, services
 from assessments.choices import ResultStatus
 from assessments.forms import CommentForm
 from assessments.models import Assessment, Result
+from assessments.views.evidence import refused_status
 from compliance.choices import FR_CODES
 from compliance.models import FoundationalRequirement
 from core.forms import errors_to_form
@@ -83,6 +85,8 @@ def workspace(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "fr_codes": FR_CODES,
             "members": members,
             "can_change": can_change,
+            "final": assessment.is_final,
+            "today": timezone.localdate(),
         },
     )
 
@@ -98,10 +102,14 @@ def workspace_nav(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 def result_history(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    result = get_for(request, Result, pk, select=("requirement", "zone", "conduit"))
-    return render(
-        request, "assessments/_result_history.html", {"result": result, "entries": history.result_history(result)}
-    )
+    """A result's history: the workspace dialog's content for htmx, a page of its own opened directly."""
+    result = get_for(request, Result, pk, select=("requirement", "zone", "conduit", "assessment__site"))
+    context = {"result": result, "entries": history.result_history(result)}
+    if request.headers.get("HX-Request"):
+        return render(request, "assessments/_result_history.html", context)
+    assessment = result.assessment
+    page = {"assessment": assessment, "site": assessment.site, "tab": "workspace"}
+    return render(request, "assessments/result_history_page.html", {**context, **page})
 
 
 @login_required
@@ -118,11 +126,11 @@ def result_comments(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
                 services.comment_add(result=result, author=request.user, body=form.cleaned_data["body"])
             except ValidationError as exc:
                 errors_to_form(form, exc)
-                status = 400
+                status = refused_status(request)
             else:
                 form = CommentForm()
         else:
-            status = 400
+            status = refused_status(request)
     comments = result.comments.select_related("author")
     return render(
         request,

@@ -1,4 +1,6 @@
-/* Overview: refresh the heat-map when anyone changes a result; confirm sign-off. */
+/* Overview: the tiles (assessed x of y, zones and conduits at target), the heat-map and the counts by
+   status follow changes live: on a change, read this page again and swap the parts marked data-live-part.
+   Also: confirm sign-off. */
 (function () {
   "use strict";
   const root = document.getElementById("live-root");
@@ -9,12 +11,33 @@
   });
   if (!root || !window.ZonewiseLive) return;
   let timer = null;
-  function refresh() {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      window.htmx.ajax("GET", root.dataset.heatmapUrl, { target: "#heatmap", swap: "innerHTML" });
-    }, 150);
+  let running = false;
+  let again = false;
+
+  async function refresh() {
+    // One read at a time; changes that arrive meanwhile are folded into one more read.
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      const response = await fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      document.querySelectorAll("[data-live-part][id]").forEach((part) => {
+        const next = fresh.getElementById(part.id);
+        if (next) part.replaceChildren(...Array.from(next.childNodes).map((n) => document.importNode(n, true)));
+      });
+      if (window.htmx) document.querySelectorAll("[data-live-part][id]").forEach((part) => window.htmx.process(part));
+    } catch (e) {
+      // Unreachable for now: the socket's "resume" reads again.
+    } finally {
+      running = false;
+      if (again) { again = false; schedule(); }
+    }
   }
-  ["result.updated", "assessment.resynced", "resume"].forEach((t) => window.ZonewiseLive.on(t, refresh));
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 150);
+  }
+  ["result.updated", "assessment.resynced", "resume"].forEach((t) => window.ZonewiseLive.on(t, schedule));
   window.ZonewiseLive.on("assessment.updated", () => window.location.reload());
 })();

@@ -1,10 +1,14 @@
 /* The workspace: every edit is saved at once through the API with If-Match; changes by others
-   arrive over the WebSocket (live.js); a stale save shows both versions and lets the user choose. */
+   arrive over the WebSocket (live.js); a stale save shows both versions and lets the user choose.
+   Keyboard shortcuts never put text anywhere: a status key leaves focus on the requirement, Enter (or a
+   click) starts writing, Escape goes back. A final assessment's workspace is read-only: no inputs, no
+   shortcuts, only the panels to read. Leaving with unsaved input asks first. */
 (function () {
   "use strict";
   const root = document.getElementById("live-root");
   if (!root) return;
   const canChange = root.dataset.canChange === "1";
+  const isFinal = root.dataset.final === "1";
   const live = window.ZonewiseLive;
   const FIELDS = ["status", "assignee", "observations", "countermeasure", "justification"];
   const LABELS = { status: "Status", assignee: "Assignee", observations: "Observations",
@@ -37,7 +41,12 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 
-  rows().forEach((row) => { row._base = valuesOf(row); row._dirty = new Set(); });
+  // On a final assessment the rows show values, not inputs: nothing here can be edited.
+  if (!isFinal) rows().forEach((row) => { row._base = valuesOf(row); row._dirty = new Set(); });
+  // The text field a status needs before it can be saved (null when it needs none).
+  function neededField(status) {
+    return status === "compensated" ? "countermeasure" : status === "not_applicable" ? "justification" : null;
+  }
 
   function setState(row, text, kind) {
     const el = row.querySelector('[data-role="save-state"]');
@@ -148,13 +157,24 @@
     box.replaceChildren();
     if (!current) { box.hidden = true; return; }
     const head = document.createElement("p");
-    head.innerHTML = "";
     head.append(document.createTextNode(
       (current.updated_by_name || "Someone") + " changed this requirement while you were editing it (now version " +
       current.version + "). Nothing was overwritten: choose which to keep."));
     const table = document.createElement("table");
     table.className = "table compact";
-    table.innerHTML = "<thead><tr><th>Field</th><th>Their version (saved)</th><th>Yours (not saved)</th></tr></thead>";
+    const headRow = document.createElement("tr");
+    const theirsBy = current.updated_by_name || "someone";
+    [
+      "Field",
+      "Their version " + current.version + " (saved by " + theirsBy + (current.updated_at ? " at " + stamp(current.updated_at) : "") + ")",
+      "Yours (not saved; you started from version " + row.dataset.version + ")",
+    ].forEach((text) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = text;
+      headRow.appendChild(th);
+    });
+    table.createTHead().appendChild(headRow);
     const body = document.createElement("tbody");
     const theirs = fromApi(current);
     Object.keys(mine).forEach((f) => {
@@ -205,11 +225,11 @@
     if (!field || !row || event.target.tagName !== "SELECT") return;
     row._dirty.add(field);
     showConditional(row);
-    const status = input(row, "status").value;
-    const needs = status === "compensated" ? "countermeasure" : status === "not_applicable" ? "justification" : null;
+    const needs = neededField(input(row, "status").value);
     if (field === "status" && needs && !input(row, needs).value.trim()) {
-      setState(row, "Describe the " + (needs === "countermeasure" ? "countermeasure" : "justification") + " to save this status", "pending");
-      input(row, needs).focus();
+      // Focus stays where it is: a shortcut typed next must not become the text (press Enter or click to write).
+      const what = needs === "countermeasure" ? "countermeasure" : "justification";
+      setState(row, "Not saved yet: write the " + what + " to save this status (press Enter or click the field)", "pending");
       return;
     }
     save(row);
@@ -259,7 +279,10 @@
     });
   }
 
-  if (live) {
+  if (live && isFinal) {
+    // Reopened (or changed) while read here: the page comes back with what may now be edited.
+    live.on("assessment.updated", (m) => { if (m.status) window.location.reload(); });
+  } else if (live) {
     live.on("presence", (m) => markEditors(m.people));
     live.on("hello", (m) => { markEditors(m.people); if (focused) live.send({ type: "focus", result: focused }); });
     live.on("result.updated", (m) => {
@@ -287,8 +310,10 @@
     });
     live.on("evidence.linked", (m) => {
       const row = rowById(m.result);
-      const panel = row && row.querySelector('[data-role="panel"]');
-      if (panel && !panel.hidden && panel.dataset.kind === "evidence") loadPanel(row, "evidence");
+      if (!row) return;
+      refreshChips(row);
+      const panel = row.querySelector('[data-role="panel"]');
+      if (!panel.hidden && panel.dataset.kind === "evidence" && !panel.contains(document.activeElement)) loadPanel(row, "evidence");
     });
     live.on("assessment.resynced", () => refreshTargets());
     live.on("resume", () => catchUp());
@@ -330,6 +355,11 @@
     const url = "/results/" + row.dataset.id + "/" + kind + "/";
     return window.htmx.ajax("GET", url, { target: panel, swap: "innerHTML" });
   }
+  function refreshChips(row) {
+    const chips = document.getElementById("chips-" + row.dataset.id);
+    if (!chips) return;
+    window.htmx.ajax("GET", "/results/" + row.dataset.id + "/evidence/?part=chips", { target: chips, swap: "outerHTML" });
+  }
   function togglePanel(row, kind, button) {
     const panel = row.querySelector('[data-role="panel"]');
     row.querySelectorAll("[aria-expanded]").forEach((b) => b.setAttribute("aria-expanded", "false"));
@@ -351,6 +381,47 @@
     if (action === "history") openHistory(row);
     else togglePanel(row, action, button);
   });
+  // A panel's own refusals come back as the panel with the reason (HTTP 200); anything else that fails
+  // (a proxy's size limit, a lost connection, a server error) is said in words in the panel too.
+  function panelMessage(elt, text) {
+    const panel = elt && elt.closest && elt.closest('[data-role="panel"]');
+    if (!panel) return false;
+    let box = panel.querySelector('[data-role="panel-error"]');
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "panel-msg is-error";
+      box.dataset.role = "panel-error";
+      box.setAttribute("role", "alert");
+      const heading = panel.querySelector("h4");
+      if (heading) heading.after(box); else panel.prepend(box);
+    }
+    box.textContent = "Not done: " + text;
+    return true;
+  }
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt;
+    if (!form || !form.matches || !form.matches(".upload-form")) return;
+    const file = form.querySelector('input[type="file"]');
+    const limit = Number(form.dataset.maxBytes || 0);
+    const chosen = file && file.files && file.files[0];
+    // Say so before sending megabytes the server will refuse anyway (the server checks again).
+    if (chosen && limit && chosen.size > limit) {
+      event.preventDefault();
+      panelMessage(form, "the file is " + (chosen.size / 1048576).toFixed(1) + " MB; evidence files are limited to " + form.dataset.maxMb + " MB.");
+    }
+  });
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const xhr = event.detail.xhr;
+    if (!xhr || xhr.status < 400) return;
+    const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
+    const reason = xhr.status === 413 ? "the file is larger than the server accepts."
+      : plain && xhr.responseText.length < 300 ? xhr.responseText
+        : "the server answered " + xhr.status + " " + (xhr.statusText || "") + ". Nothing was changed; try again.";
+    if (panelMessage(event.detail.requestConfig && event.detail.requestConfig.elt, reason)) event.detail.shouldSwap = false;
+  });
+  document.body.addEventListener("htmx:sendError", (event) => {
+    panelMessage(event.detail.elt, "the server cannot be reached. Nothing was changed; try again.");
+  });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.target.id === "targets") {
       const current = event.target.querySelector('[aria-current="page"]');
@@ -360,19 +431,38 @@
   });
 
   // --- keyboard -------------------------------------------------------------------------------------
+  // Shortcuts act on the requirement that has focus and never type: Enter starts writing, Escape in a
+  // text field goes back to the requirement. While focus is in any field, keys are that field's.
   document.addEventListener("keydown", (event) => {
-    const tag = event.target.tagName;
-    if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    if (isFinal || event.defaultPrevented || event.isComposing) return;
+    const target = event.target;
+    const tag = target.tagName;
+    if (event.key === "Escape" && tag === "TEXTAREA" && target.dataset.field) {
+      const owner = target.closest("article.result");
+      if (owner) { owner.focus(); event.preventDefault(); }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" ||
+        target.isContentEditable || (target.closest && target.closest("dialog, .panel"))) return;
     const list = rows();
-    const row = event.target.closest && event.target.closest("article.result");
+    const row = target.closest && target.closest("article.result");
     const index = row ? list.indexOf(row) : -1;
     if (event.key === "j" || event.key === "k") {
       const next = list[event.key === "j" ? Math.min(index + 1, list.length - 1) : Math.max(index - 1, 0)];
       if (next) { next.focus(); next.scrollIntoView({ block: "nearest" }); event.preventDefault(); }
       return;
     }
-    if (!row || event.target !== row) return;
+    if (!row || target !== row) return;
     if (event.key === "h") { openHistory(row); event.preventDefault(); return; }
+    if (event.key === "Enter" && canChange) {
+      // The text the status still needs, else the observations.
+      const needs = neededField(input(row, "status").value);
+      const field = input(row, needs && !input(row, needs).value.trim() ? needs : "observations");
+      field.closest("label").hidden = false;
+      field.focus();
+      event.preventDefault();
+      return;
+    }
     const status = STATUS_KEYS[event.key];
     if (status && canChange) {
       const select = input(row, "status");
@@ -380,5 +470,19 @@
       select.dispatchEvent(new Event("change", { bubbles: true }));
       event.preventDefault();
     }
+  });
+
+  // --- leaving with unsaved input ---------------------------------------------------------------------
+  function unsaved() {
+    if (isFinal) return false;
+    if (rows().some((row) => row._dirty.size || row._inflight)) return true;
+    // A comment or evidence form in an open panel that has text or a chosen file in it.
+    return Array.from(document.querySelectorAll('[data-role="panel"]:not([hidden]) form')).some((form) =>
+      Array.from(form.querySelectorAll('textarea, input[type="text"], input[type="file"]')).some((el) => el.value.trim() !== ""));
+  }
+  window.addEventListener("beforeunload", (event) => {
+    if (!unsaved()) return;
+    event.preventDefault();
+    event.returnValue = ""; // older browsers need it set to ask
   });
 })();
