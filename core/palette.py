@@ -54,7 +54,7 @@ NAVY = "#10233d"
 BRAND = "#0b5cad"
 BRAND_DARK = "#084a8c"
 INFO_BG = "#e6f0fb"
-OK, OK_BG = "#1e7f4f", "#e3f4ea"
+OK, OK_BG = "#1c7549", "#e3f4ea"  # ≥ 4.5:1 on OK_BG and the done badge (WCAG AA)
 WARN, WARN_BG = "#9a6200", "#fff3d6"
 BAD, BAD_BG = "#b3261e", "#fbe4e2"
 TODAY = "#d9822b"  # the "today" line of the Gantt chart
@@ -87,9 +87,9 @@ SEVERITY: dict[str, Badge] = {
 }
 RAG: dict[str, Tone] = {
     "green": Tone(OK_BG, OK, OK),
-    "amber": Tone(WARN_BG, WARN, "#b07400"),
+    "amber": Tone(WARN_BG, WARN, "#9e6800"),  # dark enough for white badge text (≥ 4.5:1)
     "red": Tone(BAD_BG, BAD, BAD),
-    "none": Tone(QUIET, MUTED, SUBTLE),
+    "none": Tone(QUIET, MUTED, MUTED),  # the "no data" badge is white text on the solid
 }
 # SL gap per FR (SL-T minus SL-A): 0 is at target; 3 and 4 share the strongest colour.
 GAP: dict[str, str] = {"0": "#cdebd8", "1": "#ffe6a8", "2": "#f7b98a", "3": "#e88a80", "4": "#e88a80", "none": WASH}

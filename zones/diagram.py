@@ -36,7 +36,8 @@ class DiagramZone:
 
 @dataclass(frozen=True)
 class DiagramConduit:
-    """One conduit as the diagram needs it; `zone_ids[0]` is the sender of a unidirectional conduit."""
+    """One conduit as the diagram needs it; `zone_ids[0]` is the sender of a unidirectional conduit and
+    `destination_id` (when known) its receiver, the zone its arrow points to."""
 
     id: str
     name: str
@@ -47,6 +48,7 @@ class DiagramConduit:
     url: str
     boundary_devices: tuple[str, ...] = field(default=())
     warnings: int = 0
+    destination_id: str = ""
 
 
 MAX_COLS = 5  # five boxes a row keeps the drawing about 1200 px wide
@@ -260,8 +262,12 @@ def _route(conduits: list[DiagramConduit], boxes: dict[str, _Box], area: Rect) -
         centroid = (sum(b.center[0] for b in ends) / len(ends), sum(b.center[1] for b in ends) / len(ends))
         item.hub = hub = _free_spot([centroid], 28, 28, blocked, area)
         blocked.append((hub[0] - 14, hub[1] - 14, 28, 28))
-        # A one-way hub flows from the first zone to all the others.
-        item.paths = [(hub, None, _border(box, hub), one_way and i > 0) for i, box in enumerate(ends)]
+        # A one-way hub flows from the first zone to its destination (to all the others while none is named).
+        to = conduit.destination_id
+        item.paths = [
+            (hub, None, _border(box, hub), one_way and (box.zone.id == to if to else i > 0))
+            for i, box in enumerate(ends)
+        ]
     for (id_a, id_b), items in pairs.items():
         a, b = boxes[id_a], boxes[id_b]
         p0, p1 = _pair_ends(a, b)
@@ -391,8 +397,10 @@ def _legend(y: float, width: float) -> tuple[list[str], float]:
 
 
 def _svg_open(width: float, height: float, title: str) -> list[str]:
+    # Not role="img": an image's parts are hidden from assistive technology, and the zones and conduits are
+    # links to follow (each named by the <title> inside its <a>). A graphics document keeps them reachable.
     return [
-        svg.svg_open(width, height, xlink=True, version="1.1", role="img", aria_label=title),
+        svg.svg_open(width, height, xlink=True, version="1.1", role="graphics-document", aria_label=title),
         svg.title(title),
         f"<defs>{svg.arrow_marker('zw-arrow', LINE)}{svg.arrow_marker('zw-arrow-warn', WARN)}</defs>",
         svg.rect(0, 0, width, height, fill=palette.WHITE),

@@ -16,7 +16,7 @@ from program.demo import seed_program
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]  # one browser, one live server
-GREEN = "rgb(30, 127, 79)"
+GREEN = "rgb(28, 117, 73)"  # palette.RAG["green"].solid
 
 
 def tile_value(page: Any, key: str) -> str:
