@@ -1,7 +1,9 @@
 """Reading, validating and loading the catalogue data files in compliance/catalogue/.
 
-Everything is validated before anything is written; a bad file raises CatalogueError
-naming the file and the entry, and the database is left untouched.
+Each part has one catalogue file (`iec62443-3-3.yaml`) and may have one guidance file beside it
+(`iec62443-3-3-guidance.yaml`: our remediation advice per item id). Everything is validated before
+anything is written; a bad file raises CatalogueError naming the file and the entry, and the
+database is left untouched.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django.db import transaction
 from compliance.choices import FR_CODES, ComponentType, Kind, Part
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+GUIDANCE_SUFFIX = "-guidance.yaml"
+MAX_GUIDANCE_CHARS = 300  # one or two sentences: a pointer to typical work, not a procedure
 
 _ID_PATTERNS: dict[str, re.Pattern[str]] = {
     Kind.SR: re.compile(r"^SR [1-7]\.\d{1,2}$"),
@@ -76,16 +80,31 @@ class CatalogueData:
     items: list[ItemData] = field(default_factory=list)
 
 
-def read_file(path: Path) -> CatalogueData:
-    """Parse and fully validate one data file."""
-    name = path.name
+@dataclass(frozen=True)
+class GuidanceData:
+    """One part's guidance file: remediation advice in our own words, keyed by item id."""
+
+    file: str
+    part: str
+    version: str
+    texts: dict[str, str]
+
+
+def _read_yaml(path: Path) -> tuple[bytes, dict[str, Any]]:
     raw_bytes = path.read_bytes()
     try:
         doc = yaml.safe_load(raw_bytes)
     except yaml.YAMLError as exc:
-        raise CatalogueError(name, None, f"not valid YAML ({exc})") from exc
+        raise CatalogueError(path.name, None, f"not valid YAML ({exc})") from exc
     if not isinstance(doc, dict):
-        raise CatalogueError(name, None, "expected a mapping at the top level")
+        raise CatalogueError(path.name, None, "expected a mapping at the top level")
+    return raw_bytes, doc
+
+
+def read_file(path: Path) -> CatalogueData:
+    """Parse and fully validate one data file."""
+    name = path.name
+    raw_bytes, doc = _read_yaml(path)
     for key in ("part", "edition", "version", "items"):
         if key not in doc:
             raise CatalogueError(name, None, f"missing top-level key {key!r}")
@@ -210,7 +229,8 @@ def _check_consistency(data: CatalogueData) -> None:
 
 
 def read_all(directory: Path = CATALOGUE_DIR) -> list[CatalogueData]:
-    files = sorted(directory.glob("*.yaml"))
+    """Read and validate every catalogue file of `directory` (guidance files are read_guidance's)."""
+    files = sorted(path for path in directory.glob("*.yaml") if not path.name.endswith(GUIDANCE_SUFFIX))
     if not files:
         raise CatalogueError(str(directory), None, "no catalogue data files found")
     datas = [read_file(path) for path in files]
@@ -221,14 +241,59 @@ def read_all(directory: Path = CATALOGUE_DIR) -> list[CatalogueData]:
     return datas
 
 
+def read_guidance(datas: list[CatalogueData], directory: Path = CATALOGUE_DIR) -> list[GuidanceData]:
+    """Read and validate the guidance files of `directory` against the catalogue files in `datas`:
+    each names a part that has a catalogue file, at most one per part, only ids of that file, and
+    one non-empty text of at most MAX_GUIDANCE_CHARS per id. A part with a guidance file takes its
+    guidance from there only, so an item's inline `guidance` is refused."""
+    by_part = {data.part: data for data in datas}
+    out: list[GuidanceData] = []
+    for path in sorted(directory.glob(f"*{GUIDANCE_SUFFIX}")):
+        name = path.name
+        _, doc = _read_yaml(path)
+        for key in ("part", "version", "guidance"):
+            if key not in doc:
+                raise CatalogueError(name, None, f"missing top-level key {key!r}")
+        part = str(doc["part"])
+        catalogue = by_part.get(part)
+        if catalogue is None:
+            raise CatalogueError(name, None, f"part {part!r} has no catalogue file")
+        if any(g.part == part for g in out):
+            raise CatalogueError(name, None, f"more than one guidance file for part {part}")
+        if not isinstance(doc["guidance"], dict) or not doc["guidance"]:
+            raise CatalogueError(name, None, "'guidance' must be a non-empty mapping of item id to text")
+        items = {item.ref: item for item in catalogue.items}
+        texts: dict[str, str] = {}
+        for ref, text in doc["guidance"].items():
+            item = items.get(str(ref))
+            if item is None:
+                raise CatalogueError(name, str(ref), f"unknown id: not an item of {catalogue.file}")
+            if not isinstance(text, str) or not text.strip():
+                raise CatalogueError(name, item.ref, "guidance must be a non-empty text")
+            text = " ".join(text.split())
+            if len(text) > MAX_GUIDANCE_CHARS:
+                raise CatalogueError(name, item.ref, f"{len(text)} characters; keep it to {MAX_GUIDANCE_CHARS}")
+            texts[item.ref] = text
+        inline = next((item.ref for item in catalogue.items if item.guidance), None)
+        if inline is not None:
+            raise CatalogueError(catalogue.file, inline, f"guidance belongs in {name}, not inline")
+        out.append(GuidanceData(file=name, part=part, version=str(doc["version"]), texts=texts))
+    return out
+
+
 @dataclass
 class LoadReport:
     loaded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    guidance_updated: dict[str, int] = field(default_factory=dict)  # guidance file -> rows whose text changed
 
 
-def load(datas: list[CatalogueData]) -> LoadReport:
-    """Write validated catalogue data; idempotent for unchanged files, all-or-nothing overall."""
+def load(datas: list[CatalogueData], guidance: list[GuidanceData] | None = None) -> LoadReport:
+    """Write validated catalogue data and guidance; idempotent for unchanged files, all-or-nothing overall.
+
+    Guidance is advice, not the standard, so it is not part of a release: a changed guidance file
+    updates the requirements of every release of its part (assessments that pinned an older release
+    get the better advice too) without a new catalogue version."""
     from compliance.models import Catalogue
 
     report = LoadReport()
@@ -249,12 +314,30 @@ def load(datas: list[CatalogueData]) -> LoadReport:
                     Catalogue.objects.filter(pk=existing.pk).update(is_current=True)
                 report.unchanged.append(data.file)
                 continue
-            _write(data)
+            _write(data, next((g.texts for g in guidance or [] if g.part == data.part), None))
             report.loaded.append(data.file)
+        for g in guidance or []:
+            report.guidance_updated[g.file] = _apply_guidance(g.part, g.texts)
     return report
 
 
-def _write(data: CatalogueData) -> None:
+def _apply_guidance(part: str, texts: dict[str, str]) -> int:
+    """Set each requirement of `part` (every release) to its guidance text, or none when the file has
+    none for it; only rows that differ are written, so an unchanged file writes nothing."""
+    from compliance.models import Requirement
+
+    stale = [
+        row
+        for row in Requirement.objects.filter(catalogue__part=part).only("pk", "ref", "guidance")
+        if row.guidance != texts.get(row.ref, "")
+    ]
+    for row in stale:
+        row.guidance = texts.get(row.ref, "")
+    Requirement.objects.bulk_update(stale, ["guidance"], batch_size=500)
+    return len(stale)
+
+
+def _write(data: CatalogueData, guidance: dict[str, str] | None = None) -> None:
     from compliance.models import Catalogue, FoundationalRequirement, Requirement
 
     for number, fr in enumerate(data.frs, start=1):
@@ -284,7 +367,7 @@ def _write(data: CatalogueData) -> None:
             title=item.title,
             lowest_sl=item.lowest_sl,
             assessable=item.assessable,
-            guidance=item.guidance,
+            guidance=guidance.get(item.ref, "") if guidance is not None else item.guidance,
             note=item.note,
             structure_note=item.structure_note,
             position=position,

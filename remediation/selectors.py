@@ -29,7 +29,7 @@ from remediation.choices import (
     Phase,
     Severity,
 )
-from remediation.models import Action, Finding
+from remediation.models import FINDING_ORDER, Action, Finding
 from zones.models import Conduit, Site, Zone
 
 
@@ -40,7 +40,7 @@ def findings_for(user: AnyUser) -> QuerySet[Finding]:
         Finding.objects.restrict(user, Can.VIEW)
         .select_related("site", "zone", "conduit", "requirement", "assessment")
         .annotate(action_count=Count("actions", distinct=True), result_count=Count("results", distinct=True))
-        .order_by("-identified", "title", "pk")
+        .order_by(*FINDING_ORDER)
     )
 
 
@@ -91,6 +91,39 @@ def default_site(user: AnyUser) -> Site | None:
 
 
 # --- suggestions ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Guidance:
+    """Typical remediation of one requirement, in our own words (compliance/catalogue/*-guidance.yaml)."""
+
+    ref: str
+    title: str
+    text: str
+
+
+def guidance_of(requirements: Iterable[Requirement | None]) -> list[Guidance]:
+    """The guidance of these requirements in catalogue order, once per id; those without any are left out."""
+    out: dict[str, Guidance] = {}
+    for requirement in sorted((r for r in requirements if r is not None), key=lambda r: r.position):
+        if requirement.guidance and requirement.ref not in out:
+            out[requirement.ref] = Guidance(requirement.ref, requirement.title, requirement.guidance)
+    return list(out.values())
+
+
+def action_guidance(action: Action) -> list[Guidance]:
+    """The guidance behind an action: of each finding's requirement and of the items its results are
+    about (the SR and the REs in the gap). One query, whatever the number of findings."""
+    findings = Finding.objects.filter(actions=action)
+    requirements = (
+        Requirement.objects.filter(
+            Q(pk__in=findings.values("requirement"))
+            | Q(pk__in=Result.objects.filter(findings__in=findings).values("requirement"))
+        )
+        .exclude(guidance="")
+        .only("ref", "title", "guidance", "position")
+    )
+    return guidance_of(requirements)
+
+
 @dataclass
 class Suggestion:
     """An action the platform proposes for a set of open findings, ready to accept, edit or drop."""
@@ -106,6 +139,7 @@ class Suggestion:
     due_date: date
     requirement: Requirement | None
     priority: rules.Priority
+    guidance: list[Guidance] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -172,6 +206,7 @@ def suggestions(site: Site, today: date, findings: Iterable[Finding] | None = No
         severities = [f.severity for f in members]
         phase = rules.suggested_phase(severities, effort)
         start, due = rules.phase_window(phase, today)
+        guidance = guidance_of([requirement, *(r.requirement for f in members for r in f.results.all())])
         if requirement is not None and members[0].source == "assessment":
             title = f"{requirement.ref} {requirement.title}: {_targets_text(names)}"
             refs = sorted({r.requirement.ref for f in members for r in f.results.all()})
@@ -181,7 +216,8 @@ def suggestions(site: Site, today: date, findings: Iterable[Finding] | None = No
             )
         else:
             title = f"Remediate: {members[0].title}"
-            description = members[0].description
+            # A finding that names a requirement but says nothing more starts from the typical remedy.
+            description = members[0].description or " ".join(g.text for g in guidance)
         out.append(
             Suggestion(
                 title=title[:300],
@@ -195,6 +231,7 @@ def suggestions(site: Site, today: date, findings: Iterable[Finding] | None = No
                 due_date=due,
                 requirement=requirement,
                 priority=rules.priority_for(severities, effort),
+                guidance=guidance,
             )
         )
     phase_order = list(Phase.values)
@@ -514,3 +551,52 @@ def horizon(actions: Iterable[Action], today: date) -> tuple[date, date]:
     end_q = 3 * ((last.month - 1) // 3) + 3
     end = (date(last.year + (end_q == 12), end_q % 12 + 1, 1)) - timedelta(days=1)
     return start, end
+
+
+# --- the home page -----------------------------------------------------------------------------------
+def actions_due(user: AnyUser, today: date, days: int = 30, limit: int = 10) -> list[Action]:
+    """Open actions the person may see that are overdue or due within `days`: their own first, then by
+    due date (the most overdue first). One query."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from remediation.choices import OPEN_ACTION_STATUSES
+
+    pk = getattr(user, "pk", None)
+    return list(
+        Action.objects.restrict(user, Can.VIEW)
+        .filter(status__in=OPEN_ACTION_STATUSES, due_date__lte=today + timedelta(days=days))
+        .select_related("site", "owner")
+        .annotate(theirs=Case(When(owner_id=pk, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("theirs", "due_date", "title", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """A named maintenance window of a site and the open actions waiting for it."""
+
+    site: Site
+    name: str
+    first_date: date | None
+    actions: int
+
+
+def maintenance_windows(user: AnyUser, limit: int = 5) -> list[MaintenanceWindow]:
+    """The maintenance windows open actions wait for, the soonest first (by the earliest planned start or
+    due date of their actions; undated windows last). One query."""
+    from django.db.models import Min
+    from django.db.models.functions import Coalesce
+
+    from remediation.choices import OPEN_ACTION_STATUSES
+
+    rows = (
+        Action.objects.restrict(user, Can.VIEW)
+        .filter(status__in=OPEN_ACTION_STATUSES, needs_maintenance_window=True)
+        .values("site_id", "maintenance_window")
+        .annotate(first=Min(Coalesce("planned_start", "due_date")), actions=Count("pk"))
+        .order_by()
+    )
+    grouped = sorted(rows, key=lambda r: (r["first"] is None, r["first"] or date.max, r["maintenance_window"]))
+    chosen = grouped[:limit]
+    sites = Site.objects.in_bulk({r["site_id"] for r in chosen})
+    return [MaintenanceWindow(sites[r["site_id"]], r["maintenance_window"], r["first"], r["actions"]) for r in chosen]

@@ -173,6 +173,14 @@ class VerifyOutcomeSerializer(serializers.Serializer[Any]):
     )
 
 
+class GuidanceSerializer(serializers.Serializer[Any]):
+    """Typical remediation of one requirement behind a suggestion, in Zonewise's own words."""
+
+    requirement = serializers.CharField(source="ref")
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
 class SuggestionSerializer(serializers.Serializer[Any]):
     """A suggested action: POST its `action` body to /api/v1/actions/ to accept it."""
 
@@ -190,6 +198,9 @@ class SuggestionSerializer(serializers.Serializer[Any]):
     worst_severity = serializers.CharField()
     priority = serializers.IntegerField(source="priority.band")
     priority_label = serializers.CharField(source="priority.label")
+    guidance = GuidanceSerializer(
+        many=True, read_only=True, help_text="What OT teams typically do about the requirement and its gap items."
+    )
     action = serializers.SerializerMethodField(help_text="The body to POST to /api/v1/actions/ to accept it.")
 
     def get_findings(self, obj: Any) -> list[str]:

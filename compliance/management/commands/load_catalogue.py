@@ -1,11 +1,11 @@
-"""`manage.py load_catalogue`: validate every catalogue data file, then load what changed."""
+"""`manage.py load_catalogue`: validate every catalogue and guidance data file, then load what changed."""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from compliance.loader import CATALOGUE_DIR, CatalogueError, load, read_all
+from compliance.loader import CATALOGUE_DIR, CatalogueError, load, read_all, read_guidance
 
 
 class Command(BaseCommand):
@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             datas = read_all(options["dir"])
-            report = load(datas)
+            guidance = read_guidance(datas, options["dir"])
+            report = load(datas, guidance)
         except CatalogueError as exc:
             raise CommandError(f"Catalogue refused, nothing written: {exc}") from exc
         for data in datas:
@@ -26,4 +27,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{data.file}: {data.edition}, data {data.version}: {len(data.items)} items "
                 f"({assessable} assessable) — {state}"
+            )
+        for g in guidance:
+            total = next(len(d.items) for d in datas if d.part == g.part)
+            self.stdout.write(
+                f"{g.file}: guidance {g.version} for {len(g.texts)} of {total} items — "
+                f"{report.guidance_updated[g.file]} requirement rows updated"
             )
