@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts import selectors
-from accounts.access import Action, role_in
+from accounts.access import Action, can, role_in
 from accounts.models import Organization
 from core.http import AuthenticatedHttpRequest
 
@@ -20,7 +20,8 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: str) -> HttpRespo
         {
             "organization": organization,
             "sites": selectors.sites_of(request.user, organization.pk),
-            "role": role_in(request.user, organization.pk),
+            "role": selectors.role_label(role_in(request.user, organization.pk)),
             "members": selectors.members_of(organization.pk),
+            "can_add_site": can(request.user, Action.CHANGE, organization),
         },
     )

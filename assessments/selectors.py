@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from assessments import history as shown
 from assessments.choices import AssessmentStatus, ResultStatus, TargetKind
-from assessments.models import Assessment, Result
+from assessments.models import Assessment, Evidence, Result, SignOff
 from compliance import sl
 from compliance.choices import FR_CODES, Kind
 from compliance.models import Requirement
+from core.history import HistoryEntry, newest_first
 from zones.models import Conduit, Zone
 
 
@@ -285,3 +287,133 @@ def counting_assessments(site: Any) -> dict[uuid.UUID, Assessment]:
         if key is not None and (target not in best or key > best[target]):
             chosen[target], best[target] = assessment, key
     return chosen
+
+
+# --- sign-off ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnassessedGroup:
+    """The required items of one zone or conduit that are not assessed yet (requirement ids, in catalogue
+    order), for the sign-off confirmation and the report's compact list."""
+
+    kind: str
+    name: str
+    target_id: uuid.UUID
+    refs: list[str]
+
+
+def unassessed_results(assessment: Assessment) -> QuerySet[Result]:
+    """The required (in-scope) results of `assessment` still not assessed."""
+    return Result.objects.filter(assessment=assessment, in_scope=True, status=ResultStatus.NOT_ASSESSED)
+
+
+def unassessed_by_target(assessment: Assessment) -> list[UnassessedGroup]:
+    """The required items not assessed yet, grouped by zone then conduit (by name), in one query."""
+    rows = (
+        unassessed_results(assessment)
+        .order_by("requirement__position")
+        .values_list("zone_id", "zone__name", "conduit_id", "conduit__name", "requirement__ref")
+    )
+    groups: dict[uuid.UUID, UnassessedGroup] = {}
+    for zone_id, zone_name, conduit_id, conduit_name, ref in rows:
+        target_id = zone_id or conduit_id
+        if target_id not in groups:
+            kind, name = (TargetKind.ZONE, zone_name) if zone_id else (TargetKind.CONDUIT, conduit_name)
+            groups[target_id] = UnassessedGroup(str(kind), str(name), target_id, [])
+        groups[target_id].refs.append(ref)
+    return sorted(groups.values(), key=lambda g: (g.kind != TargetKind.ZONE, g.name.lower()))
+
+
+def sign_off_moment(record: SignOff) -> datetime:
+    """When a sign-off was recorded, including every save of its transaction (the assessment's went before
+    the record's): the time of the record's own first history row."""
+    first = record.history.filter(history_type="+").order_by("history_date").first()
+    return first.history_date if first is not None else record.signed_off_at
+
+
+def assessment_history(
+    assessment: Assessment, *, as_of: datetime | SignOff | None = None, limit: int = 300
+) -> list[HistoryEntry]:
+    """The newest `limit` changes of the assessment, its results, its evidence and its sign-offs (core.history
+    entries, newest first); with `as_of` (a moment or a sign-off), only those made until then."""
+    if isinstance(as_of, SignOff):
+        as_of = sign_off_moment(as_of)
+    sources: list[tuple[QuerySet[Any], Any]] = [
+        (Assessment.history.filter(id=assessment.pk), shown.ASSESSMENT),
+        (Result.history.filter(assessment_id=assessment.pk), shown.RESULT),
+        (Evidence.history.filter(assessment_id=assessment.pk), shown.EVIDENCE),
+        (SignOff.history.filter(assessment_id=assessment.pk), shown.SIGN_OFF),
+    ]
+    if as_of is not None:
+        sources = [(queryset.filter(history_date__lte=as_of), spec) for queryset, spec in sources]
+    entries = newest_first(sources, limit)
+    # Results named as people know them ("SR 1.1 · Plant DMZ"), not by id: one query for those shown.
+    shown_ids = {e.object_id for e in entries if e.object_kind == Result._meta.verbose_name}
+    labels = {
+        str(pk): f"{ref} · {zone or conduit}"
+        for pk, ref, zone, conduit in Result.objects.filter(pk__in=shown_ids).values_list(
+            "pk", "requirement__ref", "zone__name", "conduit__name"
+        )
+    }
+    for entry in entries:
+        entry.object_label = labels.get(entry.object_id, entry.object_label)
+    return entries
+
+
+# --- the home page ----------------------------------------------------------------------------------
+# What each role should do next (assessments.views.home). Each is one or two queries whatever the data.
+def home_assessments(user: Any, statuses: tuple[str, ...]) -> QuerySet[Assessment]:
+    """The assessments in `statuses` a person may see, with progress (`total`, `assessed`); those they lead
+    or are on the team of first (`mine`), then the newest."""
+    from django.db.models import Exists, OuterRef, Q
+
+    on_team = Assessment.team.through.objects.filter(assessment_id=OuterRef("pk"), user_id=user.pk)
+    return (
+        assessments_with_progress(user)
+        .filter(status__in=statuses)
+        .annotate(mine=Exists(on_team) | Q(lead_id=user.pk))
+        .order_by("-mine", "-signed_off_at", "-created", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class AssignedWork:
+    """The results of one open assessment assigned to a person: how many, and how many still to assess."""
+
+    assessment: Assessment
+    total: int
+    to_assess: int
+
+
+def assigned_results(user: Any, limit: int = 10) -> list[AssignedWork]:
+    """Per open assessment the person may see, the in-scope results assigned to them (two queries)."""
+    from django.db.models import Count, Q
+
+    from accounts.access import Action
+
+    if not getattr(user, "pk", None):
+        return []
+    visible = Assessment.objects.restrict(user, Action.VIEW).exclude(status=AssessmentStatus.FINAL)
+    rows = (
+        Result.objects.filter(assignee_id=user.pk, in_scope=True, assessment__in=visible)
+        .values("assessment_id")
+        .annotate(total=Count("pk"), to_assess=Count("pk", filter=Q(status=sl.NOT_ASSESSED)))
+        .order_by("-to_assess", "assessment_id")[:limit]
+    )
+    counts = {row["assessment_id"]: row for row in rows}
+    assessments = Assessment.objects.filter(pk__in=list(counts)).select_related("site")
+    work = [AssignedWork(a, counts[a.pk]["total"], counts[a.pk]["to_assess"]) for a in assessments]
+    return sorted(work, key=lambda w: (-w.to_assess, w.assessment.title))
+
+
+def expiring_evidence(user: Any, today: Any, days: int = 30, limit: int = 10) -> QuerySet[Evidence]:
+    """Evidence the person may see that expires within `days` from `today`, soonest first."""
+    from datetime import timedelta
+
+    from accounts.access import Action
+
+    return (
+        Evidence.objects.restrict(user, Action.VIEW)
+        .filter(expires__gte=today, expires__lte=today + timedelta(days=days))
+        .select_related("assessment", "assessment__site")
+        .order_by("expires", "pk")[:limit]
+    )

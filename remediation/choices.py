@@ -45,9 +45,12 @@ UNRESOLVED_FINDING_STATUSES = (FindingStatus.OPEN, FindingStatus.IN_REMEDIATION)
 
 
 class Phase(models.TextChoices):
-    """The roadmap's phases, in the order work is done."""
+    """The roadmap's phases, in the order work is done: time windows from the day the roadmap is made.
+    "Quick win" is a priority (P1, remediation.rules), never a phase: the first phase reads "Within a
+    month", so a P4 action planned for this month does not read as a quick win (decision 0010). Its stored
+    value keeps the name `quick_win`, which API clients and saved filters already use."""
 
-    QUICK_WIN = "quick_win", "Quick win"
+    QUICK_WIN = "quick_win", "Within a month"
     SHORT_TERM = "short_term", "0-3 months"
     MID_TERM = "mid_term", "3-12 months"
     LONG_TERM = "long_term", "12-18 months and beyond"

@@ -25,6 +25,15 @@ from remediation.choices import (
 )
 from zones.models import Asset, Conduit, Site, Zone
 
+# Findings read most severe first, then oldest first (the longest-standing risk of a level leads): the
+# findings list, the API's default order and the gap PDF all sort this way.
+SEVERITY_RANK = models.Case(
+    *(models.When(severity=level, then=models.Value(rank)) for rank, level in enumerate(Severity.values)),
+    default=models.Value(len(Severity.values)),
+    output_field=models.IntegerField(),
+)
+FINDING_ORDER = (SEVERITY_RANK.asc(), "identified", "title", "pk")
+
 
 class Finding(DetailPage, Record):
     """A security weakness found at a site that someone has to deal with: a requirement a zone or
@@ -68,7 +77,7 @@ class Finding(DetailPage, Record):
     detail_route = "finding-detail"
 
     class Meta:
-        ordering = ["site", "-identified", "title"]
+        ordering = [SEVERITY_RANK.asc(), "identified", "title"]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(zone__isnull=False, conduit__isnull=False), name="finding_on_zone_or_conduit"

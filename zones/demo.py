@@ -10,7 +10,7 @@ from accounts.demo import FIRST_ORG, SECOND_ORG
 from accounts.models import Organization
 from compliance.sl import SLVector
 from zones import services
-from zones.choices import Sector
+from zones.choices import Direction, Sector
 from zones.models import Asset, Conduit, Site, Zone
 
 V = SLVector.parse
@@ -308,7 +308,8 @@ WATER_ASSETS = [
         "medium",
     ),
 ]
-# name, zones, protocols, direction, SL-T, boundary device tags
+# name, zones (of a one-way conduit: source first, then destination), protocols, direction, SL-T,
+# boundary device tags
 WATER_CONDUITS = [
     (
         "IT to DMZ",
@@ -335,8 +336,9 @@ WATER_CONDUITS = [
         [],
     ),
     (
-        "Control to SIS",
-        ["Process control", "Chlorine dosing SIS"],
+        "SIS to control",
+        # The control system reads the SIS's state; nothing is written to the safety system.
+        ["Chlorine dosing SIS", "Process control"],
         "SafeEthernet read-only",
         "unidirectional",
         "{3,3,3,1,3,2,3}",
@@ -388,9 +390,12 @@ def seed_water_works(org: Organization) -> Site:
                     "end_of_support": _date(eos), "legacy": legacy, "criticality": crit},
         )  # fmt: skip
     for name, zone_names, protocols, direction, slt, devices in WATER_CONDUITS:
+        flow = {}
+        if direction == Direction.UNIDIRECTIONAL:
+            flow = {"source_zone": zones[zone_names[0]], "destination_zone": zones[zone_names[1]]}
         services.conduit_save(
             conduit=Conduit(site=site),
-            fields={"name": name, "protocols": protocols, "direction": direction, "sl_target": V(slt)},
+            fields={"name": name, "protocols": protocols, "direction": direction, "sl_target": V(slt), **flow},
             zones=[zones[z] for z in zone_names],
             boundary_devices=[assets[t] for t in devices],
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -130,6 +132,14 @@ class Conduit(DetailPage, Record):
     protocols = models.CharField(max_length=300, blank=True, help_text="e.g. Modbus/TCP, OPC UA, HTTPS")
     direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.BIDIRECTIONAL)
     sl_target = SLVectorField("SL-T", default=zero_vector)
+    # Where the data flows on a one-way conduit (a data diode): from one of its zones to another. Empty on a
+    # conduit that carries traffic both ways; zones.services.conduit_save keeps the two consistent.
+    source_zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="One way: data flows from"
+    )
+    destination_zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="One way: data flows to"
+    )
     boundary_devices = models.ManyToManyField(Asset, blank=True, related_name="boundary_of")
     history = HistoricalRecords(m2m_fields=[zones, boundary_devices])
 
@@ -142,3 +152,25 @@ class Conduit(DetailPage, Record):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_one_way(self) -> bool:
+        return self.direction == Direction.UNIDIRECTIONAL
+
+    def flow_zone_ids(self) -> list[Any]:
+        """The ids of the zones it joins, the sender first and the receiver second on a one-way conduit
+        (the diagram draws the arrow that way); from the prefetched zones."""
+        ids = [z.pk for z in self.zones.all()]
+        if self.is_one_way and self.source_zone_id in ids and self.destination_zone_id in ids:
+            ends = [self.source_zone_id, self.destination_zone_id]
+            return ends + [i for i in ids if i not in ends]
+        return ids
+
+    @property
+    def flow(self) -> str:
+        """The way data moves, in words: "A → B" on a one-way conduit, else its zones joined by "↔". Reads
+        the zones (prefetched on lists), never the two foreign keys, so a table of conduits costs no query more."""
+        names = {z.pk: z.name for z in self.zones.all()}
+        if self.is_one_way and self.source_zone_id in names and self.destination_zone_id in names:
+            return f"{names[self.source_zone_id]} → {names[self.destination_zone_id]}"
+        return " ↔ ".join(names.values())

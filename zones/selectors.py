@@ -83,7 +83,8 @@ class SiteOverview:
             DiagramConduit(
                 id=str(c.pk),
                 name=c.name,
-                zone_ids=tuple(str(z.pk) for z in c.zones.all()),
+                zone_ids=tuple(str(i) for i in c.flow_zone_ids()),
+                destination_id=str(c.destination_zone_id or ""),
                 direction=c.direction,
                 protocols=c.protocols,
                 sl_target=c.sl_target.compact(),

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from core.versioning import InUse, apply_fields, check_version, lock, save_versioned
+from zones.choices import Direction
 from zones.models import Asset, Conduit, Site, Zone
 
 
@@ -56,6 +57,26 @@ def _validate_conduit_links(site: Site, zones: list[Zone], devices: list[Asset])
         raise ValidationError(errors)
 
 
+def _validate_flow(conduit: Conduit, zones: list[Zone]) -> None:
+    """A one-way conduit says which of its zones sends and which receives; a two-way one names neither
+    (they are cleared, so switching a conduit back to both ways leaves no stale arrow)."""
+    if conduit.direction != Direction.UNIDIRECTIONAL:
+        conduit.source_zone = conduit.destination_zone = None
+        return
+    ids = {z.pk for z in zones}
+    errors: dict[str, str] = {}
+    for name, word in (("source_zone", "from"), ("destination_zone", "to")):
+        zone_id = getattr(conduit, f"{name}_id")
+        if zone_id is None:
+            errors[name] = f"A one-way conduit needs the zone its data flows {word}."
+        elif zone_id not in ids:
+            errors[name] = "Choose one of the zones this conduit joins."
+    if not errors and conduit.source_zone_id == conduit.destination_zone_id:
+        errors["destination_zone"] = "Data flows to another zone than the one it comes from."
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def conduit_save(
     *,
@@ -81,6 +102,7 @@ def conduit_save(
         else []
     )
     _validate_conduit_links(site, zone_list, device_list)
+    _validate_flow(conduit, zone_list)
     conduit.full_clean()
     conduit.save()
     if zones is not None:

@@ -38,7 +38,7 @@ from remediation.api.serializers import (
     VerifySerializer,
 )
 from remediation.choices import OPEN_ACTION_STATUSES, ActionStatus, FindingSource, FindingStatus, Phase, Severity
-from remediation.models import Action, Finding
+from remediation.models import FINDING_ORDER, Action, Finding
 from remediation.timeline import gantt_svg
 from zones.models import Site
 
@@ -81,7 +81,7 @@ class FindingViewSet(_SiteWrites):
     prefetch_related = ("results", "actions")
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().order_by("-identified", "title", "pk")
+        return super().get_queryset().order_by(*FINDING_ORDER)
 
     def create_object(self, data: dict[str, Any]) -> Finding:
         site = data.pop("site")

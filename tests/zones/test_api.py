@@ -107,7 +107,8 @@ def test_create_a_whole_plant(personas: Personas) -> None:
     conduit = client.post(
         "/api/v1/conduits/",
         {"site": site["id"], "name": "A-B", "zones": [z1.json()["id"], z2.json()["id"]], "sl_target": VEC,
-         "boundary_devices": [fw.json()["id"]], "direction": "unidirectional", "protocols": "OPC UA"},
+         "boundary_devices": [fw.json()["id"]], "direction": "unidirectional", "protocols": "OPC UA",
+         "source_zone": z1.json()["id"], "destination_zone": z2.json()["id"]},
         format="json",
     )  # fmt: skip
     assert conduit.status_code == 201, conduit.json()

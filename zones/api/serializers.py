@@ -76,12 +76,15 @@ class ConduitSerializer(serializers.ModelSerializer[Conduit]):
     site = ScopedRelatedField(Site)
     zones = ScopedRelatedField(Zone, many=True)
     boundary_devices = ScopedRelatedField(Asset, many=True, required=False)
+    # One way only: where the data comes from and goes to, two of `zones` (null on a two-way conduit).
+    source_zone = ScopedRelatedField(Zone, allow_null=True, required=False)
+    destination_zone = ScopedRelatedField(Zone, allow_null=True, required=False)
     sl_target = SLVectorSerializerField()
 
     class Meta:
         model = Conduit
         fields = [
-            "id", "site", "name", "description", "zones", "protocols", "direction", "sl_target",
-            "boundary_devices", "version", "created",
+            "id", "site", "name", "description", "zones", "protocols", "direction", "source_zone",
+            "destination_zone", "sl_target", "boundary_devices", "version", "created",
         ]  # fmt: skip
         read_only_fields = ["id", "version", "created"]
