@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from assessments import history as shown
 from assessments.choices import AssessmentStatus, ResultStatus, TargetKind
@@ -364,14 +364,16 @@ def assessment_history(
 def home_assessments(user: Any, statuses: tuple[str, ...]) -> QuerySet[Assessment]:
     """The assessments in `statuses` a person may see, with progress (`total`, `assessed`); those they lead
     or are on the team of first (`mine`), then the newest."""
-    from django.db.models import Exists, OuterRef, Q
+    from django.db.models import Exists, F, OuterRef
 
     on_team = Assessment.team.through.objects.filter(assessment_id=OuterRef("pk"), user_id=user.pk)
+    # `lead_id = x` is NULL, not false, without a lead: PostgreSQL sorts NULLs first in descending order, so
+    # both orderings say where the NULLs go.
     return (
         assessments_with_progress(user)
         .filter(status__in=statuses)
         .annotate(mine=Exists(on_team) | Q(lead_id=user.pk))
-        .order_by("-mine", "-signed_off_at", "-created", "pk")
+        .order_by(F("mine").desc(nulls_last=True), F("signed_off_at").desc(nulls_last=True), "-created", "pk")
     )
 
 
@@ -406,14 +408,17 @@ def assigned_results(user: Any, limit: int = 10) -> list[AssignedWork]:
 
 
 def expiring_evidence(user: Any, today: Any, days: int = 30, limit: int = 10) -> QuerySet[Evidence]:
-    """Evidence the person may see that expires within `days` from `today`, soonest first."""
+    """Evidence the person may see that expires within `days` from `today`, and evidence of assessments still
+    open that has already expired (it no longer supports what it is linked to), oldest expiry first."""
     from datetime import timedelta
 
     from accounts.access import Action
 
+    soon = Q(expires__gte=today, expires__lte=today + timedelta(days=days))
+    lapsed = Q(expires__lt=today) & ~Q(assessment__status=AssessmentStatus.FINAL)
     return (
         Evidence.objects.restrict(user, Action.VIEW)
-        .filter(expires__gte=today, expires__lte=today + timedelta(days=days))
+        .filter(soon | lapsed)
         .select_related("assessment", "assessment__site")
         .order_by("expires", "pk")[:limit]
     )

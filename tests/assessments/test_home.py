@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from assessments.choices import AssessmentStatus
 from assessments.models import Evidence, Result
 from tests.assessments.helpers import make_assessment, make_plant, uniform
 from tests.conftest import DEMO_GROUP, Personas
@@ -91,14 +92,21 @@ def test_the_consultant_sees_progress_and_the_results_assigned_to_them(personas:
     assert "3 results" in assigned and "3 still to assess" in assigned and "?assignee=me" in assigned
 
 
-def test_the_auditor_sees_evidence_expiring_within_thirty_days(personas: Personas) -> None:
+def test_the_auditor_sees_evidence_expiring_within_thirty_days_and_lapsed_evidence_of_open_work(
+    personas: Personas,
+) -> None:
     plant = make_plant(personas.site, [uniform(1)])
     assessment = make_assessment(personas.site, personas.consultant, zones=plant.zones)
+    closed = make_assessment(personas.site, personas.consultant, zones=plant.zones)
+    type(closed).objects.filter(pk=closed.pk).update(status=AssessmentStatus.FINAL)
     today = timezone.localdate()
     for name, days in (("Soon.pdf", 5), ("Later.pdf", 45), ("Gone.pdf", -1)):
         Evidence.objects.create(assessment=assessment, reference=name, expires=today + timedelta(days=days))
+    Evidence.objects.create(assessment=closed, reference="Archived.pdf", expires=today - timedelta(days=3))
     expiring = section(home_as(personas.auditor), "home-expiring")
-    assert "Soon.pdf" in expiring and "Later.pdf" not in expiring and "Gone.pdf" not in expiring
+    assert "Soon.pdf" in expiring and "Later.pdf" not in expiring
+    assert "Gone.pdf" in expiring and "expired " in expiring  # it no longer supports the open assessment
+    assert "Archived.pdf" not in expiring  # a signed-off record keeps what it had
 
 
 @pytest.mark.xdist_group(DEMO_GROUP)
