@@ -78,7 +78,11 @@ def client_for(user: User) -> Client:
     return client
 
 
-def test_every_reachable_page_works_and_nobody_reaches_another_ones(demo_db: None) -> None:
+@pytest.mark.parametrize("crawler", ["admin", "consultant", "owner", "auditor", "outsider", "one-site"])
+def test_every_page_a_persona_reaches_works_and_is_404_for_those_outside_its_scope(demo_db: None, crawler: str) -> None:
+    """One persona's crawl per test (each stays a few seconds): no page it reaches fails, and each of them,
+    asked for by every persona whose scope does not cover it, answers 404. Over the six tests every page
+    anyone reaches is checked against everyone, as one crawl of all would."""
     people = personas()
     scopes = scopes_by_id()
 
@@ -86,27 +90,33 @@ def test_every_reachable_page_works_and_nobody_reaches_another_ones(demo_db: Non
         """The pages of one pattern, per site: each site's own pages are crawled (and checked) too."""
         return f"{pattern(url)} {' '.join(sorted(str(scope.site) for scope in scopes_in(url, scopes)))}"
 
-    crawls: dict[str, Crawl] = {name: crawl(client_for(user), kind=kind) for name, (user, _) in people.items()}
-
-    errors = [f"{name}: {line}" for name, result in crawls.items() for line in result.errors]
-    for name in ("admin", "consultant", "owner", "auditor", "one-site"):
+    user, _ = people[crawler]
+    result: Crawl = crawl(client_for(user), kind=kind)
+    if crawler != "outsider":  # the outsider's organization has one empty site: little to reach
         # A crawl that stopped early (a broken home page, a renamed link) would prove nothing.
-        assert len(crawls[name].reached) > 20, f"{name} reached only {sorted(crawls[name].reached)}"
-    assert any("/evidence/" in url for url in crawls["auditor"].statuses), "the evidence register was crawled"
+        assert len(result.reached) > 20, f"{crawler} reached only {sorted(result.reached)}"
+    if crawler == "auditor":
+        assert any("/evidence/" in url for url in result.statuses), "the evidence register was crawled"
+    if crawler in ("admin", "consultant"):
+        other_site = Site.objects.get(name=OTHER_SITE)
+        assert f"/sites/{other_site.pk}/" in result.reached, "the site the one-site person must not reach"
 
-    everything = sorted(set().union(*(result.reached for result in crawls.values())))
     leaks, checked = [], Counter[str]()
-    for name, (user, reach) in people.items():
-        client = client_for(user)
-        for url in everything:
+    for name, (other, reach) in people.items():
+        client = client_for(other)
+        for url in sorted(result.reached):
             if all(reach.covers(scope) for scope in scopes_in(url, scopes)):
                 continue
             checked[name] += 1
             if (status := client.get(url).status_code) != 404:
                 leaks.append(f"{name}: {status} {url}")
-    other_site = Site.objects.get(name=OTHER_SITE)
-    assert f"/sites/{other_site.pk}/" in everything, "the site the one-site person must not reach was crawled"
-    assert checked["one-site"] > 20 and checked["outsider"] > 50, checked
-    assert not errors and not leaks, "\n".join(
-        ["Pages that fail (5xx):", *errors, "Pages answering other than 404 to someone outside their scope:", *leaks]
+    if crawler in ("admin", "owner", "auditor"):  # their pages are the demo organization's: outside two scopes
+        assert checked["outsider"] > 20 and checked["one-site"] > 0, checked
+    assert not result.errors and not leaks, "\n".join(
+        [
+            f"Pages {crawler} reached that fail (5xx):",
+            *result.errors,
+            "Pages answering other than 404 to someone outside their scope:",
+            *leaks,
+        ]
     )
