@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
@@ -27,10 +27,19 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "zonewise"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
-    """Load the real catalogue once into the test database."""
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    """Load the real catalogue once into the test database; at the end, close every connection pool.
+
+    On PostgreSQL each process keeps a pool (config/env.py); connections that threads of the end-to-end
+    servers took from it would otherwise still be open when pytest-django drops the test database, which then
+    fails with "is being accessed by other users"."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("load_catalogue", verbosity=0)
+    yield
+    for connection in connections.all():
+        connection.close()
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
 
 
 @dataclass
