@@ -110,7 +110,10 @@ class ActionForm(VersionedForm):
         allowed = [current, *ACTION_TRANSITIONS[current]] if editing else [
             ActionStatus.PROPOSED, ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.DEFERRED,
         ]  # fmt: skip
-        fields["status"].choices = [(s, ActionStatus(s).label) for s in allowed if s != ActionStatus.VERIFIED]
+        # Verified is reached through the verify flow, never picked here; but a verified action keeps it as its
+        # current value, or editing its title would silently move it back to a transition's first choice.
+        choices = [s for s in allowed if s != ActionStatus.VERIFIED or s == current]
+        fields["status"].choices = [(s, ActionStatus(s).label) for s in choices]
 
     def service_fields(self) -> dict[str, Any]:
         skip = {"version", "findings", "zones", "conduits", "assets"}
