@@ -57,8 +57,8 @@ VISITS = {
 
 
 @pytest.mark.parametrize("visits", list(VISITS))
-def test_axe_finds_no_serious_violation(browser: Any, live_server: Any, demo: None, visits: str) -> None:
-    base, urls = live_server.url, main_pages()
+def test_axe_finds_no_serious_violation(browser: Any, asgi_server: str, demo: None, visits: str) -> None:
+    base, urls = asgi_server, main_pages()
     found: list[str] = []
     for username, viewport, names in VISITS[visits]:
         # bypass_csp: the pages' CSP allows no inline script, and axe arrives as one.

@@ -111,21 +111,21 @@ def sideways(page: Any, base: str, pages: dict[str, str]) -> list[str]:
     return failures
 
 
-def test_no_main_page_scrolls_sideways_on_a_phone(browser: Any, live_server: Any, demo: None) -> None:
+def test_no_main_page_scrolls_sideways_on_a_phone(browser: Any, asgi_server: str, demo: None) -> None:
     pages = main_pages()
     failures = []
     for username in ("demo-consultant", "demo-owner"):
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
-        login(page, live_server.url, username)
+        login(page, asgi_server, username)
         mine = {name: path for name, path in pages.items() if not (username == "demo-owner" and name == "zone-edit")}
-        failures += [f"as {username}: {failure}" for failure in sideways(page, live_server.url, mine)]
+        failures += [f"as {username}: {failure}" for failure in sideways(page, asgi_server, mine)]
         context.close()
     assert failures == []  # (the owner may not edit a zone: that form answers 403 to them)
 
 
-def test_the_phone_layout(browser: Any, phone: Any, live_server: Any, demo: None) -> None:
-    base, pages = live_server.url, main_pages()
+def test_the_phone_layout(browser: Any, phone: Any, asgi_server: str, demo: None) -> None:
+    base, pages = asgi_server, main_pages()
     login(phone, base, "demo-consultant")
     screenshot(phone, "phone-home")
 
