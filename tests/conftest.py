@@ -30,10 +30,10 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "zonewise"
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     """Load the real catalogue once into the test database.
 
-    At the end, on PostgreSQL, end the sessions that threads of the end-to-end servers may still hold: when two
-    end-to-end tests ran one after the other, one such connection outlived its server, and pytest-django's drop
-    of the test database then failed with "is being accessed by other users" (a warning, and a database left
-    behind). Which thread keeps it is not pinned down yet (see the session note); this keeps the teardown clean.
+    At the end, on PostgreSQL, end the other sessions on the test database first: the connection pool
+    (config/env.py, min_size 2) keeps two idle connections open, and pytest-django's drop of the test
+    database then failed with "is being accessed by other users" (a warning, and a database left behind).
+    pg_stat_activity showed exactly those: two idle sessions opened together, the pool's minimum.
     """
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("load_catalogue", verbosity=0)
