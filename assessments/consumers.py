@@ -9,11 +9,13 @@ is still there.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
 
 from assessments import live, presence
 
@@ -23,6 +25,11 @@ from assessments import live, presence
 CLOSE_FORBIDDEN = 4403
 MAX_MESSAGE_CHARS = 4096  # client messages are tiny; refuse to parse anything bigger
 
+logger = logging.getLogger(__name__)
+
+# Whether this process has let a socket in yet; see `_forget_previous_process`.
+_started = False
+
 
 class AssessmentConsumer(AsyncJsonWebsocketConsumer):
     """One browser tab on one assessment."""
@@ -30,6 +37,16 @@ class AssessmentConsumer(AsyncJsonWebsocketConsumer):
     user: Any
     assessment_id: uuid.UUID
     group: str = ""  # set once the person has been let in
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Whatever still escapes a handler ends the socket without a `websocket.disconnect`, so
+        # `disconnect` never runs: forget the socket here, or its presence (and what it was
+        # editing) would show to the others until the timeout.
+        try:
+            await super().dispatch(message)
+        except Exception:
+            await self._leave()
+            raise
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -43,6 +60,7 @@ class AssessmentConsumer(AsyncJsonWebsocketConsumer):
         if access is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        await self._forget_previous_process()
         self.user = user
         self.assessment_id = access.assessment_id
         self.group = live.group_name(access.assessment_id)
@@ -83,10 +101,19 @@ class AssessmentConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             await self._error("Malformed JSON.")
             return
+        except RecursionError:  # a few thousand nested brackets fit in the size limit
+            await self._error("JSON nested too deeply.")
+            return
         if not isinstance(content, dict):
             await self._error('Send a JSON object with a "type".')
             return
-        await self.receive_json(content)
+        try:
+            await self.receive_json(content)
+        except Exception:
+            # A bug while handling one frame costs that frame, not the socket; the details go to
+            # the log, not to the client.
+            logger.exception("WebSocket message failed on assessment %s", self.assessment_id)
+            await self._error("The server could not handle this message.")
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         kind = content.get("type")
@@ -105,6 +132,23 @@ class AssessmentConsumer(AsyncJsonWebsocketConsumer):
                 await self._error("No such result in this assessment.")
         else:
             await self._error(f"Unknown message type {kind!r}; expected focus or ping.")
+
+    async def _forget_previous_process(self) -> None:
+        """On a process's first socket, drop the presence rows that a previous run of the embedded
+        single process left behind (killed or crashed before its sockets said goodbye), so that
+        nobody shows as here or editing for up to the timeout after a restart.
+
+        Only with the in-memory channel layer: it means one web process, so every row that exists
+        before its first socket belongs to a dead one. Behind Redis, several processes share the
+        table and a starting one cannot tell a dead peer's rows from a live one's; those rows stop
+        counting after `PRESENCE_TIMEOUT_SECONDS` (a clean shutdown closes its sockets and
+        removes them at once)."""
+        global _started
+        if _started:
+            return
+        _started = True
+        if isinstance(self.channel_layer, InMemoryChannelLayer):
+            await database_sync_to_async(presence.presence_clear)()
 
     async def _heartbeat(self) -> None:
         # Access is checked again on every heartbeat: someone removed from the organization stops

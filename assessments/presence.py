@@ -3,7 +3,8 @@
 Presence lives in the database (one `Presence` row per open socket) rather than in a process's
 memory, so that every web process behind the load balancer sees the same people. A socket
 refreshes its row with a heartbeat; rows of a process that died without saying goodbye stop
-counting after `PRESENCE_TIMEOUT_SECONDS` and are swept on the next connect.
+counting after `PRESENCE_TIMEOUT_SECONDS` and are swept on the next connect; the embedded single
+process clears them all when it lets in its first socket (`presence_clear`, from the consumer).
 
 These are plain synchronous functions; the WebSocket consumer calls them through
 `database_sync_to_async`.
@@ -102,6 +103,12 @@ def presence_focus(*, channel_name: str, assessment_id: uuid.UUID, user_id: Any,
 def presence_leave(*, channel_name: str) -> None:
     """Forget a closed socket."""
     Presence.objects.filter(channel_name=channel_name).delete()
+
+
+def presence_clear() -> int:
+    """Forget every socket (a process that held them all has restarted); how many went."""
+    deleted, _ = Presence.objects.all().delete()
+    return deleted
 
 
 def presence_people(*, assessment_id: uuid.UUID) -> list[Person]:
