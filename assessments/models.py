@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from assessments.choices import AssessmentStatus, ResultStatus
 from compliance.models import Catalogue, Requirement
 from core.models import DetailPage, PublicRecord, Record
+from core.validators import validate_date_range, validate_single_line
 from core.versioning import Versioned
 from zones.models import Conduit, Site, Zone
 
@@ -23,7 +24,7 @@ class Assessment(DetailPage, Record):
     the team, the dates and the status up to sign-off."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="assessments")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
     zones = models.ManyToManyField(Zone, blank=True, related_name="assessments")
     conduits = models.ManyToManyField(Conduit, blank=True, related_name="assessments")
@@ -36,10 +37,10 @@ class Assessment(DetailPage, Record):
         related_name="+",
     )
     team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assessment_teams")
-    planned_start = models.DateField(null=True, blank=True)
-    planned_end = models.DateField(null=True, blank=True)
-    actual_start = models.DateField(null=True, blank=True)
-    actual_end = models.DateField(null=True, blank=True)
+    planned_start = models.DateField(null=True, blank=True, validators=[validate_date_range])
+    planned_end = models.DateField(null=True, blank=True, validators=[validate_date_range])
+    actual_start = models.DateField(null=True, blank=True, validators=[validate_date_range])
+    actual_end = models.DateField(null=True, blank=True, validators=[validate_date_range])
     status = models.CharField(max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)
     signed_off_by = models.ForeignKey(
@@ -205,7 +206,7 @@ class Evidence(PublicRecord):
         max_length=500, blank=True, help_text="Where the document is held, e.g. a DMS link or a drawing number"
     )
     description = models.TextField(blank=True)
-    expires = models.DateField(null=True, blank=True)
+    expires = models.DateField(null=True, blank=True, validators=[validate_date_range])
     results = models.ManyToManyField(Result, blank=True, related_name="evidence")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False

@@ -8,8 +8,9 @@ run in the reader's spreadsheet). Such text cells get a leading apostrophe, the 
 text" mark. Numbers are written as numbers and never escaped.
 
 Reading: UTF-8 with or without a byte-order mark, comma or semicolon (the header decides), header names
-trimmed and lower-cased, a size limit, every problem reported with its line. An apostrophe this module's
-writer put in front of a formula-like cell is taken off again, so an export imports back unchanged.
+trimmed and lower-cased, a size limit, control characters refused (tab and line breaks aside), every problem
+reported with its line. An apostrophe this module's writer put in front of a formula-like cell is taken off
+again, so an export imports back unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +30,9 @@ from django.conf import settings
 from django.db import models
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The C0 control characters but tab, line feed and carriage return (which a multi-line cell may hold): the API
+# refuses NUL, databases and spreadsheets choke on them, and no one types them on purpose.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Row = tuple[int, dict[str, str]]
 LineError = tuple[int, str]
@@ -224,6 +229,9 @@ def read_rows(
             if len(cells) > len(header):
                 errors.append((line, f"the row has {len(cells)} values but the header has {len(header)} columns"))
                 continue
+            if bad := _control_characters(header, cells):
+                errors.append((line, bad))
+                continue
             values = {col: unescape_formula(cell.strip()) for col, cell in zip(header, cells, strict=False)}
             rows.append((line, values))
     except csv.Error as exc:
@@ -231,3 +239,12 @@ def read_rows(
     if not rows and not errors:
         raise CsvImportError([(1, f"The file has no {noun} rows.")])
     return rows, errors
+
+
+def _control_characters(header: list[str], cells: list[str]) -> str:
+    """Why the row's cells cannot be imported because of control characters; empty if they can."""
+    reasons = []
+    for column, cell in zip(header, cells, strict=False):
+        if found := CONTROL_CHARACTERS.search(cell):
+            reasons.append(f"column {column}: control characters are not allowed (U+{ord(found.group()):04X})")
+    return "; ".join(reasons)

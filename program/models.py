@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization
 from core.models import PublicRecord, Record
+from core.validators import validate_date_range, validate_single_line
 from program.choices import REMEDIATED, ExerciseKind, ExerciseOutcome, Severity, VulnerabilityStatus
 from zones.models import Asset, Site
 
@@ -56,7 +57,7 @@ class Vulnerability(Record):
     advisory = models.CharField(
         "advisory id", max_length=100, blank=True, help_text="Vendor or CERT advisory, e.g. ICSA-24-200-01, SSA-123456"
     )
-    title = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     severity = models.CharField(
         max_length=10,
         choices=Severity.choices,
@@ -71,8 +72,12 @@ class Vulnerability(Record):
         blank=True,
         validators=[MinValueValidator(Decimal("0.0")), MaxValueValidator(Decimal("10.0"))],
     )
-    found = models.DateField(help_text="When the vulnerability became known for this asset")
-    fixed = models.DateField(null=True, blank=True, help_text="When it was patched or mitigated")
+    found = models.DateField(
+        validators=[validate_date_range], help_text="When the vulnerability became known for this asset"
+    )
+    fixed = models.DateField(
+        null=True, blank=True, validators=[validate_date_range], help_text="When it was patched or mitigated"
+    )
     status = models.CharField(
         max_length=20,
         choices=VulnerabilityStatus.choices,
@@ -153,9 +158,11 @@ class TrainingRecord(Record):
     in the period, and how many had by the period's end (counts, not names: no personal data is kept)."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="training_records")
-    programme = models.CharField(max_length=200, help_text="e.g. OT security awareness")
-    period_start = models.DateField()
-    period_end = models.DateField(help_text="The counts are as of this date")
+    programme = models.CharField(
+        max_length=200, help_text="e.g. OT security awareness", validators=[validate_single_line]
+    )
+    period_start = models.DateField(validators=[validate_date_range])
+    period_end = models.DateField(validators=[validate_date_range], help_text="The counts are as of this date")
     people_required = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     people_completed = models.PositiveIntegerField()
     notes = models.TextField(blank=True)
@@ -201,9 +208,11 @@ class Exercise(Record):
     its scenario, how it went against its objectives, and what was learned."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="exercises")
-    held_on = models.DateField("date held")
+    held_on = models.DateField("date held", validators=[validate_date_range])
     kind = models.CharField(max_length=20, choices=ExerciseKind.choices, default=ExerciseKind.TABLETOP)
-    scenario = models.CharField(max_length=300, help_text="e.g. Ransomware on the SCADA servers")
+    scenario = models.CharField(
+        max_length=300, help_text="e.g. Ransomware on the SCADA servers", validators=[validate_single_line]
+    )
     participants = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=ExerciseOutcome.choices)
     lessons_learned = models.TextField(blank=True)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.validators import MAX_DATE, MIN_DATE, date_in_range
 from zones.models import Site
 
 WINDOW_MONTHS = 12  # vulnerabilities remediated, training, exercises, audit findings
@@ -58,11 +59,14 @@ def month_end(month: date) -> date:
 
 
 def parse_month(text: str) -> date:
-    """`YYYY-MM` as the first day of that month; ValueError otherwise."""
+    """`YYYY-MM` as the first day of that month; ValueError otherwise, and for a month outside the dates
+    Zonewise accepts (core.validators): its counting windows would start before the calendar does."""
     try:
         parsed = datetime.strptime(text.strip(), "%Y-%m").date()
     except ValueError:
         raise ValueError(f"'{text}' is not a month like 2026-06") from None
+    if not date_in_range(parsed):
+        raise ValueError(f"Give a month from {MIN_DATE:%Y-%m} to {MAX_DATE:%Y-%m}, not {text.strip()}")
     return parsed
 
 

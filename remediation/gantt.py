@@ -2,7 +2,11 @@
 late work in red. A pure function of its inputs (no database, no request), so the roadmap page, the API and
 the roadmap PDF (reports/pdf/roadmap.py, which pages it by lanes) draw the same picture with the same bars.
 Only presentation attributes, no style attributes: the pages' Content-Security-Policy forbids inline styles.
-Primitives from core.svg, colours from core.palette (the action statuses' bars)."""
+Primitives from core.svg, colours from core.palette (the action statuses' bars).
+
+The time axis never reaches further than AXIS_YEARS around today (docs/decisions/0017-date-range.md): a bar
+beyond it (a typo like 2062 for 2026, or a row stored before dates were validated) is drawn to the axis' edge,
+marked out of range, with its real dates in its tooltip."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core import palette, svg
+from core.validators import MAX_DATE, MIN_DATE, clamp_date
 
 WIDTH = 1200
 LABEL_WIDTH = 340
@@ -20,6 +25,7 @@ LANE_HEAD = 26
 ROW = 24
 BAR = 14
 FONT = "DejaVu Sans, Segoe UI, sans-serif"
+AXIS_YEARS = (5, 10)  # whole years before and after today's that the axis may cover at most
 
 STATUS_FILL = {status: colours.bar for status, colours in palette.ACTION_STATUS.items()}
 STATUS_STROKE = {status: colours.stroke for status, colours in palette.ACTION_STATUS.items()}
@@ -63,6 +69,12 @@ def quarters(start: date, end: date) -> list[tuple[date, date]]:
     return out
 
 
+def axis_window(today: date) -> tuple[date, date]:
+    """The furthest the time axis reaches: AXIS_YEARS before and after today's year, whole years."""
+    before, after = AXIS_YEARS
+    return date(max(today.year - before, MIN_DATE.year), 1, 1), date(min(today.year + after, MAX_DATE.year), 12, 31)
+
+
 def _clip(text: str, limit: int = 46) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -76,9 +88,10 @@ def render_gantt(
     title: str = "Remediation roadmap",
 ) -> str:
     """The chart as an SVG document fragment. Bars of lanes not listed are left out; the time axis
-    covers `start`..`end` (default: every bar and today), widened to whole quarters."""
+    covers `start`..`end` (default: every bar and today), widened to whole quarters, within axis_window."""
     days = [today, *(b.start for b in bars), *(b.end for b in bars)]
-    span = quarters(start or min(days), end or max(days))
+    low, high = axis_window(today)
+    span = quarters(clamp_date(start or min(days), low, high), clamp_date(end or max(days), low, high))
     axis_start, axis_end = span[0][0], span[-1][1]
     total_days = (axis_end - axis_start).days + 1
     chart_left, chart_right = LABEL_WIDTH, WIDTH - RIGHT_PAD
@@ -116,7 +129,7 @@ def render_gantt(
             out.append(svg.text(10, y + 16, "No actions in this phase", fill=palette.MUTED, font_style="italic"))
             y += ROW
         for bar in rows:
-            out.append(_bar(bar, y, x, today))
+            out.append(_bar(bar, y, x, today, (bar.start < axis_start, bar.end > axis_end)))
             y += ROW
         out.append(svg.line(0, y, WIDTH, y))
     if axis_start <= today <= axis_end:
@@ -149,10 +162,14 @@ def _lane_head(lane: GanttLane, y: int) -> list[str]:
     return [svg.rect(0, y, WIDTH, LANE_HEAD, fill=palette.HEAD), heading]
 
 
-def _bar(bar: GanttBar, y: int, to_x: Callable[[date], float], today: date) -> str:
-    """One action's row: its mark (late or done), label and bar, linked to the action when it has a URL."""
+def _bar(
+    bar: GanttBar, y: int, to_x: Callable[[date], float], today: date, cut: tuple[bool, bool] = (False, False)
+) -> str:
+    """One action's row: its mark (late or done), label and bar, linked to the action when it has a URL.
+    A bar `cut` at the axis' start or end (out of range) gets an arrow there and its real dates in the tooltip."""
+    beyond = any(cut)
     left = to_x(bar.start)
-    right = max(to_x(bar.end + timedelta(days=1)), left + 4)
+    right = max(to_x(min(bar.end, date.max - timedelta(days=1)) + timedelta(days=1)), left + 4)
     fill = STATUS_FILL.get(bar.status, STATUS_FILL["planned"])
     stroke = OVERDUE if bar.overdue else STATUS_STROKE.get(bar.status, fill)
     dash = "4 2" if bar.status == "proposed" and not bar.overdue else None
@@ -160,6 +177,8 @@ def _bar(bar: GanttBar, y: int, to_x: Callable[[date], float], today: date) -> s
     tip = f"{bar.label} — {bar.status_label or bar.status}" + (" — OVERDUE" if bar.overdue else "")
     if bar.detail:
         tip += f" — {bar.detail}"
+    if beyond:
+        tip += f" — OUT OF RANGE: {bar.start.isoformat()} to {bar.end.isoformat()}, beyond the chart"
     parts = [svg.title(tip), svg.text(22, y + 16, _clip(bar.label), fill=OVERDUE if bar.overdue else palette.INK)]
     if bar.overdue:
         late = round(max(to_x(today) - right, 0), 1)
@@ -170,7 +189,16 @@ def _bar(bar: GanttBar, y: int, to_x: Callable[[date], float], today: date) -> s
     colour = OVERDUE if bar.overdue else fill
     outline: dict[str, svg.Attr | None] = {"stroke": stroke, "stroke_width": 1.5, "stroke_dasharray": dash}
     parts.append(svg.rect(left, top, right - left, BAR, rx=3, fill=colour, **outline))
+    if cut[0]:
+        parts.append(svg.text(left + 2, y + 16, "◀", class_="gantt-out-of-range", font_size=10, font_weight=700))
+    if cut[1]:
+        parts.append(
+            svg.text(
+                right - 2, y + 16, "▶", class_="gantt-out-of-range", font_size=10, font_weight=700, text_anchor="end"
+            )
+        )
     classes = f"gantt-bar status-{bar.status}{' is-overdue' if bar.overdue else ''}"
+    classes += " is-out-of-range" if beyond else ""
     body = svg.el("g", "".join(parts), class_=classes)
     return f'<a href="{svg.esc(bar.href)}">{body}</a>' if bar.href else body
 

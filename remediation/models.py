@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from assessments.models import Assessment, Result
 from compliance.models import Requirement
 from core.models import DetailPage, Record
+from core.validators import validate_date_range, validate_single_line
 from remediation.choices import (
     OPEN_ACTION_STATUSES,
     UNRESOLVED_FINDING_STATUSES,
@@ -55,7 +56,7 @@ class Finding(DetailPage, Record):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_single_line])
     description = models.TextField(blank=True)
     source = models.CharField(max_length=30, choices=FindingSource.choices)
     reference = models.CharField(
@@ -66,8 +67,11 @@ class Finding(DetailPage, Record):
         max_length=300, blank=True, help_text="Why this severity (filled in by the rule for generated findings)."
     )
     status = models.CharField(max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN)
-    identified = models.DateField(help_text="When the finding was made (audit date, scan date, assessment date).")
-    resolved_at = models.DateField("resolved on", null=True, blank=True)
+    identified = models.DateField(
+        validators=[validate_date_range],
+        help_text="When the finding was made (audit date, scan date, assessment date).",
+    )
+    resolved_at = models.DateField("resolved on", null=True, blank=True, validators=[validate_date_range])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -130,7 +134,7 @@ class Action(DetailPage, Record):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="remediation_actions")
     findings = models.ManyToManyField(Finding, blank=True, related_name="actions")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_single_line])
     description = models.TextField(blank=True)
     zones = models.ManyToManyField(Zone, blank=True, related_name="remediation_actions")
     conduits = models.ManyToManyField(Conduit, blank=True, related_name="remediation_actions")
@@ -155,8 +159,8 @@ class Action(DetailPage, Record):
         validators=[MinValueValidator(0)],
         help_text="External cost (equipment, licences, contractors) in the organization's currency.",
     )
-    planned_start = models.DateField(null=True, blank=True)
-    due_date = models.DateField(null=True, blank=True)
+    planned_start = models.DateField(null=True, blank=True, validators=[validate_date_range])
+    due_date = models.DateField(null=True, blank=True, validators=[validate_date_range])
     needs_maintenance_window = models.BooleanField(default=False)
     maintenance_window = models.CharField(
         max_length=200, blank=True, help_text='Which one, e.g. "Spring shutdown 2027".'

@@ -20,6 +20,7 @@ from assessments.models import Assessment, Result
 from assessments.selectors import catalogue_items, counting_assessments
 from compliance import sl
 from compliance.models import Requirement
+from core.validators import clamp_date
 from remediation import rules
 from remediation.choices import (
     COMMITTED_ACTION_STATUSES,
@@ -542,10 +543,11 @@ def verify_items(action: Action) -> list[VerifyItem]:
 
 
 def horizon(actions: Iterable[Action], today: date) -> tuple[date, date]:
-    """The span a timeline must show: today and every dated action, widened to whole quarters."""
+    """The span a timeline must show: today and every dated action, widened to whole quarters. Dates stored
+    outside the accepted range (core.validators) count as its bounds, so the arithmetic cannot overflow."""
     days = [today]
     for a in actions:
-        days.extend(d for d in (a.planned_start, a.due_date, a.completed_on) if d is not None)
+        days.extend(clamp_date(d) for d in (a.planned_start, a.due_date, a.completed_on) if d is not None)
     first, last = min(days), max(days)
     start = date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
     end_q = 3 * ((last.month - 1) // 3) + 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from core.validators import clamp_date
 from remediation import selectors
 from remediation.choices import ActionStatus, Phase
 from remediation.gantt import GanttBar, GanttLane, render_gantt
@@ -15,10 +16,14 @@ DEFAULT_SPAN = timedelta(days=14)
 
 
 def bar_dates(action: Action) -> tuple[date, date] | None:
-    """Where an action sits on the timeline; None when it has no date at all."""
+    """Where an action sits on the timeline; None when it has no date at all. Dates stored outside the
+    accepted range (before core.validators checked them) are moved into it, so the arithmetic cannot overflow;
+    the chart marks such a bar as out of range."""
     start, end = action.planned_start, action.due_date or action.completed_on
     if start is None and end is None:
         return None
+    start = clamp_date(start) if start is not None else None
+    end = clamp_date(end) if end is not None else None
     if start is None:
         assert end is not None
         effort = timedelta(days=int(action.effort_days or 0) * 7 // 5) if action.effort_days else DEFAULT_SPAN

@@ -14,6 +14,7 @@ from accounts.models import Organization
 from compliance.fields import SLVectorField
 from compliance.sl import zero_vector
 from core.models import DetailPage, Record
+from core.validators import validate_single_line
 from zones.choices import (
     AssetRole,
     CapabilitySource,
@@ -29,7 +30,7 @@ class Site(DetailPage, Record):
     """A plant or facility of an organization (e.g. a water treatment works)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sites")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     location = models.CharField(max_length=200, blank=True)
     sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.OTHER)
     description = models.TextField(blank=True)
@@ -58,7 +59,7 @@ class Zone(DetailPage, Record):
     """A group of assets with the same security requirements (e.g. "Safety instrumented system")."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="zones")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=20, choices=ZoneKind.choices, default=ZoneKind.CONTROL)
     purdue_level = models.PositiveSmallIntegerField(
@@ -90,7 +91,7 @@ class Asset(DetailPage, Record):
     """A component in exactly one zone: a PLC, HMI, historian, switch, firewall..."""
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="assets")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     tag = models.CharField(max_length=100, blank=True, help_text="Plant tag or asset number")
     component_type = models.CharField(max_length=3, choices=ComponentType.choices)
     role = models.CharField(max_length=30, choices=AssetRole.choices, default=AssetRole.OTHER)
@@ -126,7 +127,7 @@ class Conduit(DetailPage, Record):
     """The communication channels between two or more zones of a site, with their own SL-T."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="conduits")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     description = models.TextField(blank=True)
     zones = models.ManyToManyField(Zone, related_name="conduits")
     protocols = models.CharField(max_length=300, blank=True, help_text="e.g. Modbus/TCP, OPC UA, HTTPS")

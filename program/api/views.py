@@ -157,7 +157,7 @@ class KpiView(APIView):
         month = request.query_params.get("month", "")
         try:
             values = selectors.kpi_values(scope, parse_month(month) if month else timezone.localdate())
-        except ValueError as exc:  # not a month, or one that has not begun
+        except (ValueError, OverflowError) as exc:  # not a month, one out of range, or one that has not begun
             raise ValidationError({"month": [str(exc)]}) from exc
         body = {"scope": scope.as_api(), "period": values[0].period.as_api(), "kpis": [v.as_api() for v in values]}
         return Response(body)
