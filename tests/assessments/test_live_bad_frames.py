@@ -73,6 +73,21 @@ def test_bad_frame_gets_an_error_and_the_socket_stays(personas: Personas, assess
     assert not Presence.objects.exists()
 
 
+async def owner_then_consultant(owner: bytes, consultant: bytes, assessment: Assessment) -> tuple[Any, Any]:
+    """The owner's socket, then the consultant's, once the owner has seen the consultant arrive."""
+    ws_owner, _ = await join(owner, assessment)
+    ws, _ = await join(consultant, assessment)
+    await next_message(ws_owner, "presence")
+    return ws_owner, ws
+
+
+async def owner_is_alone(ws_owner: Any, personas: Personas) -> None:
+    """The consultant's socket is gone: the owner's presence list says only the owner is here."""
+    people = (await next_message(ws_owner, "presence"))["people"]
+    assert [p["id"] for p in people] == [str(personas.owner.pk)]
+    await ws_owner.disconnect()
+
+
 def test_disconnect_after_a_bad_frame_clears_presence(personas: Personas, assessment: Assessment) -> None:
     """The ghost: someone editing a result sends a frame that once killed the socket; the others must
     not keep seeing them as editing."""
@@ -80,18 +95,14 @@ def test_disconnect_after_a_bad_frame_clears_presence(personas: Personas, assess
     result = first_result(assessment)
 
     async def scenario() -> None:
-        ws_owner, _ = await join(owner, assessment)
-        ws, _ = await join(consultant, assessment)
-        await next_message(ws_owner, "presence")
+        ws_owner, ws = await owner_then_consultant(owner, consultant, assessment)
         await ws.send_json_to({"type": "focus", "result": str(result.pk)})
         people = (await next_message(ws_owner, "presence"))["people"]
         assert str(result.pk) in [p["editing"] for p in people]
         await ws.send_to(text_data=nested(2000))
         assert (await next_message(ws, "error"))["type"] == "error"
         await ws.disconnect()
-        people = (await next_message(ws_owner, "presence"))["people"]
-        assert [p["id"] for p in people] == [str(personas.owner.pk)]
-        await ws_owner.disconnect()
+        await owner_is_alone(ws_owner, personas)
 
     run(scenario)
     assert not Presence.objects.exists()
@@ -132,16 +143,12 @@ def test_a_consumer_that_crashes_leaves_no_ghost(
         raise RuntimeError("boom")
 
     async def scenario() -> None:
-        ws_owner, _ = await join(owner, assessment)
-        ws, _ = await join(consultant, assessment)
-        await next_message(ws_owner, "presence")
+        ws_owner, ws = await owner_then_consultant(owner, consultant, assessment)
         monkeypatch.setattr(AssessmentConsumer, "receive", crash)
         await ws.send_to(text_data='{"type": "ping"}')
         with pytest.raises(RuntimeError, match="boom"):
             await ws.wait(timeout=TIMEOUT)
-        people = (await next_message(ws_owner, "presence"))["people"]
-        assert [p["id"] for p in people] == [str(personas.owner.pk)]
-        await ws_owner.disconnect()
+        await owner_is_alone(ws_owner, personas)
 
     run(scenario)
     assert not Presence.objects.exists()
