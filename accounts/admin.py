@@ -17,7 +17,8 @@ class ZonewiseUserAdmin(UserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "currency", "created"]
+    list_display = ["name", "slug", "currency", "require_mfa", "created"]
+    list_filter = ["require_mfa"]
     search_fields = ["name"]
 
 

@@ -37,6 +37,11 @@ class Organization(PublicRecord):
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as EUR, GBP or USD.")],
         help_text="ISO 4217 code of the currency that cost estimates are given in.",
     )
+    require_mfa = models.BooleanField(
+        "require two-factor authentication",
+        default=False,
+        help_text="On: every member must set up two-factor authentication before using Zonewise.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     access_organization_path = ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -78,5 +78,8 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """404: also what anything outside the person's organizations and sites answers (it does not exist)."""
+    """404: also what anything outside the person's organizations and sites answers (it does not exist).
+    Under /api/ the answer is JSON like every other API error (no route matched the address)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return _page(request, "404.html", 404, {"request_path": request.path})

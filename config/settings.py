@@ -6,6 +6,7 @@ the in-memory channel layer and a filesystem Celery broker served by a local wor
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "compliance",
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
     "remediation",
     "program",
     "reports",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -73,11 +79,19 @@ MIDDLEWARE = [
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.DatabaseBusyMiddleware",  # a save that cannot get the lock: 503 + Retry-After
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.RequestContextMiddleware",  # the request, for the audit log's model signals
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, then the second factor: a session that owes one reaches no page.
+    "accounts.auth.middleware.SessionTimeoutMiddleware",
+    "accounts.auth.middleware.MfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page (or 429 on the API).
+    "axes.middleware.AxesMiddleware",
 ]
 
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -121,6 +135,8 @@ AUTH_USER_MODEL = "accounts.User"
 # The permission door's site scope root (accounts.access.site_model): accounts imports no domain app.
 ACCESS_SITE_MODEL = "zones.Site"
 AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -128,11 +144,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
+
+# --- Authentication ----------------------------------------------------------
+# Lockout (django-axes, docs/decisions/0019-authentication.md): LOGIN_FAILURE_LIMIT failed attempts on one
+# account, or from one client address, lock that account or address for LOGIN_COOLOFF_MINUTES; each attempt
+# during a lockout restarts the cool-off. A success clears the count. Wrong second-step codes count too.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.auth.lockout.lockout_response"
+# The client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse proxies in front of the web process,
+# the address that many hops from the right of X-Forwarded-For (what the last trusted proxy saw).
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.lockout.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Two-factor authentication (django-otp): TOTP apps and recovery codes; the issuer names us in the app.
+OTP_TOTP_ISSUER = "Zonewise"
+# How long the second login step waits for a code after a correct password.
+MFA_PENDING_SECONDS = 300
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request; the expiry is pushed forward at most
+# once a minute (accounts.auth.middleware.SessionTimeoutMiddleware), not written on every request.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=120)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_TOUCH_INTERVAL = 60
+# And after SESSION_MAX_AGE seconds since login, whatever the activity (0: no absolute limit).
+SESSION_MAX_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60)
+# Mail (password reset): Django's console backend unless configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Zonewise <zonewise@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -165,16 +216,19 @@ PRESENCE_TIMEOUT_SECONDS = 60
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "security.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ZonewiseSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "PAGE_SIZE": 50,
 }
+# The API schema (/api/schema/) and its docs (/api/docs/) need a login when DEBUG is off, unless this says
+# they are public: they map every endpoint of a tool that holds plants' security data.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=False) or DEBUG
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zonewise API",
     "DESCRIPTION": "IEC 62443 catalogue, organizations, zones and conduits, assessments.",
@@ -184,6 +238,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["core.api.schema.drop_duplicate_file_routes"],
+    # Fields named alike ("status", "kind", "source") on different choice sets: one clear name for each.
+    "ENUM_NAME_OVERRIDES": {
+        "FindingStatusEnum": "remediation.choices.FindingStatus.values",
+        "FindingSourceEnum": "remediation.choices.FindingSource.values",
+        "ActionStatusEnum": "remediation.choices.ActionStatus.values",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ResultStatusEnum": "assessments.choices.ResultStatus",
+        "AssessmentStatusEnum": "assessments.choices.AssessmentStatus",
+        "TokenStateEnum": "security.choices.TokenState",
+    },
 }
 
 # --- Redis, Celery, Channels --------------------------------------------------
@@ -215,13 +280,19 @@ else:
         "store_processed": False,
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A running report job beats every REPORT_HEARTBEAT_SECONDS; the reaper (run by beat every
+# REPORT_REAPER_INTERVAL seconds) re-queues once, then fails, a job silent for REPORT_HEARTBEAT_TIMEOUT
+# seconds: its worker died (docs/decisions/0013-report-jobs.md).
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 20, minimum=1)
+REPORT_HEARTBEAT_TIMEOUT = env_int("REPORT_HEARTBEAT_TIMEOUT", 120, minimum=2)
+REPORT_REAPER_INTERVAL = env_int("REPORT_REAPER_INTERVAL", 30, minimum=1)
 CELERY_TIMEZONE = TIME_ZONE  # so "the month just ended" is the local one
 CELERY_BEAT_SCHEDULE = {
     "program-snapshot-kpis": {
         "task": "program.tasks.snapshot_kpis",
         "schedule": crontab(minute=30, hour=0, day_of_month="1"),
     },
-    "reports-reap-stale-jobs": {"task": "reports.tasks.reap_stale_jobs", "schedule": 300.0},
+    "reports-reap-stale-jobs": {"task": "reports.tasks.reap_stale_jobs", "schedule": float(REPORT_REAPER_INTERVAL)},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -253,10 +324,15 @@ if not (DEBUG or LOCAL):
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    # Preloading commits the whole domain, subdomains included, to https in browsers for months: the
+    # client who hosts Zonewise decides (docs/decisions/0022-openapi-and-deploy-checks.md).
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# `check --deploy` warnings decided against, each with its reason (docs/decisions/0022; tests/config/
+# test_check_deploy.py fails on any other): W021, HSTS preload is the hosting client's choice (above).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # A refused request (403, or a suspicious one's 400) is one line with method, path, user and reason, not a
 # traceback: on django.request, where Django logs a PermissionDenied, and on the console handler, for the

@@ -41,3 +41,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's in-memory default: the e2e ASGI server thread opens its own connections,
     # and shared-cache in-memory SQLite fails a read that meets a write with "database table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+
+# django-axes needs the request in authenticate(), which the test client's login() does not pass (axes's
+# documented way for tests is to switch it off); tests/accounts/test_lockout.py turns it back on.
+AXES_ENABLED = False

@@ -27,7 +27,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, router, transaction
+from django.utils import timezone
+
+from core.versioning import Versioned
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # The C0 control characters but tab, line feed and carriage return (which a multi-line cell may hold): the API
@@ -137,15 +140,42 @@ def field_values(obj: models.Model) -> tuple[Any, ...]:
     return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
 
 
+class ImportConflict(Exception):
+    """What an import read changed before it could write (a matched row edited, a row it might have matched
+    created): its checks no longer hold, so it must read and check again."""
+
+
+IMPORT_ATTEMPTS = 3
+IMPORT_CHANGE_REASON = "CSV import"
+CHANGED_MEANWHILE = (
+    "Someone changed rows this file updates while it was being imported; nothing was imported. Import it again."
+)
+
+
 @dataclass
 class ImportBatch:
     """What an all-or-nothing import collects while it checks the rows: the refused lines (starting with
-    those `read_rows` refused), how many rows create and update, and the objects to write."""
+    those `read_rows` refused), how many rows create and update, and the objects to write.
+
+    The rows are read and checked outside any transaction; only `save` writes, in one short transaction of
+    bulk statements. On SQLite that transaction holds the database's one write lock, so everything slow
+    (parsing, validating, building objects) happens before it. What the check relied on is verified inside
+    it: the rows of `read`'s queryset must be those read, in the versions read (ImportConflict if not)."""
 
     errors: list[LineError]
     created: int = 0
     updated: int = 0
     to_save: list[models.Model] = field(default_factory=list)
+    changed_fields: dict[type[models.Model], set[str]] = field(default_factory=dict)
+    scope: models.QuerySet[Any] | None = None
+    read_versions: dict[Any, Any] = field(default_factory=dict)
+
+    def read(self, queryset: models.QuerySet[Any]) -> list[Any]:
+        """The existing rows the file may match, read once; `save` checks that they are still the same."""
+        rows = list(queryset)
+        self.scope = queryset
+        self.read_versions = {row.pk: getattr(row, "version", None) for row in rows}
+        return rows
 
     def add(self, line: int, obj: models.Model, reasons: list[str], *, before: tuple[Any, ...]) -> None:
         """Count a checked row: refused with its reasons, or a new object, or an update of `obj`, whose
@@ -158,16 +188,156 @@ class ImportBatch:
         else:
             self.updated += 1
             # An unchanged object is not saved: that would bump its ETag and add an empty history entry.
-            if field_values(obj) != before:
+            after = field_values(obj)
+            if after != before:
                 self.to_save.append(obj)
+                fields = obj._meta.concrete_fields
+                changed = {f.name for f, old, new in zip(fields, before, after, strict=True) if old != new}
+                self.changed_fields.setdefault(type(obj), set()).update(changed)
 
     def save(self) -> ImportResult:
-        """Write every object, or nothing: CsvImportError with every refused line, in line order."""
+        """Write every object, or nothing: CsvImportError with every refused line, in line order;
+        ImportConflict when what was read changed meanwhile (see `run_import`).
+
+        History is written as a save writes it (a full snapshot per object, "+" or "~", the signed-in user
+        from the request), with the change reason IMPORT_CHANGE_REASON and one date for the whole file.
+        Every statement and its values are prepared before the transaction (Django's SQL compilation of
+        thousands of rows takes seconds of CPU: with bulk_create inside the transaction, 12,000 rows held
+        SQLite's write lock for 9 to 25 s); inside it, one executemany per table."""
         if self.errors:
             raise CsvImportError(sorted(self.errors))
+        now = timezone.now()
+        writes: list[_Statement] = []
+        for model, objs in _by_model(self.to_save).items():
+            new = [o for o in objs if o._state.adding]
+            old = [o for o in objs if not o._state.adding]
+            if new:
+                writes.append(_insert(model, new))
+                writes += _history(model, new, "+", now)
+            if old:
+                writes.append(_update(model, old, self.changed_fields.get(model, set()), now))
+                writes += _history(model, old, "~", now)
+        db = router.db_for_write(type(self.to_save[0])) if self.to_save else DEFAULT_DB_ALIAS
+        try:
+            with transaction.atomic(using=db):
+                self._check_unchanged()
+                with connections[db].cursor() as cursor:
+                    for statement in writes:
+                        cursor.executemany(statement.sql, statement.rows)
+        except IntegrityError as exc:
+            # A row the file refers to (a zone, an asset) was deleted after it was read.
+            raise ImportConflict(str(exc)) from exc
         for obj in self.to_save:
-            obj.save()
+            obj._state.adding, obj._state.db = False, db
         return ImportResult(created=self.created, updated=self.updated)
+
+    def _check_unchanged(self) -> None:
+        """ImportConflict unless the rows of `scope` are the ones read, and the ones updated unchanged.
+
+        Locks them (PostgreSQL) until the write ends, so nobody edits them between this check and it."""
+        if self.scope is None:
+            return
+        now = dict(self.scope.select_for_update(of=("self",)).values_list("pk", "version"))
+        if now.keys() - self.read_versions.keys():
+            raise ImportConflict("rows the file might match were created")
+        for obj in self.to_save:
+            if not obj._state.adding and obj.pk in self.read_versions and now.get(obj.pk) != self.read_versions[obj.pk]:
+                raise ImportConflict(f"{obj} was changed or deleted")
+
+
+@dataclass
+class _Statement:
+    """One statement and the parameters of each row it writes (run with executemany)."""
+
+    sql: str
+    rows: list[list[Any]]
+
+
+def _by_model(objs: list[models.Model]) -> dict[type[models.Model], list[models.Model]]:
+    grouped: dict[type[models.Model], list[models.Model]] = {}
+    for obj in objs:
+        grouped.setdefault(type(obj), []).append(obj)
+    return grouped
+
+
+def _insert(model: type[models.Model], objs: Sequence[models.Model]) -> _Statement:
+    """The INSERT of `objs`, with their values as a save would store them (defaults, auto_now_add)."""
+    connection = connections[router.db_for_write(model)]
+    qn = connection.ops.quote_name
+    # A database-generated key (an AutoField, as history rows have) is left to the database.
+    fields = [f for f in model._meta.concrete_fields if not f.generated and not (f.primary_key and f.db_returning)]
+    # Table and column names from the model, quoted by the backend; every value is a parameter.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        qn(model._meta.db_table), ", ".join(qn(_column(f)) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    return _Statement(sql, rows)
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    """The column of a concrete field (every concrete field has one)."""
+    assert field.column is not None
+    return field.column
+
+
+def _update(model: type[models.Model], objs: list[models.Model], changed: set[str], now: datetime) -> _Statement:
+    """The UPDATE of the columns an import changes: those the file changed, the version a save bumps
+    (core.versioning.Versioned) and the times a save refreshes (auto_now)."""
+    connection = connections[router.db_for_write(model)]
+    qn = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if f.name in changed and not f.primary_key]
+    for f in model._meta.concrete_fields:
+        if (f.name == "version" or getattr(f, "auto_now", False)) and f.name not in changed:
+            fields.append(f)
+    for obj in objs:
+        if isinstance(obj, Versioned):
+            obj.version += 1
+        for f in fields:
+            if getattr(f, "auto_now", False):
+                setattr(obj, f.attname, now)
+    pk = model._meta.pk
+    assert pk is not None
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        qn(model._meta.db_table), ", ".join(f"{qn(_column(f))} = %s" for f in fields), qn(_column(pk))
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        + [pk.get_db_prep_save(obj.pk, connection)]
+        for obj in objs
+    ]
+    return _Statement(sql, rows)
+
+
+def _history(model: type[models.Model], objs: list[models.Model], kind: str, now: datetime) -> list[_Statement]:
+    """The history rows django-simple-history's bulk_history_create would write for `objs`: a snapshot of
+    every tracked field, who (the request's user, as for a save), when and why. None for a model without
+    history, or with history turned off (SIMPLE_HISTORY_ENABLED)."""
+    manager = getattr(model, "history", None)
+    if manager is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return []
+    history = manager.model
+    rows = [
+        history(
+            history_date=now,
+            history_user=history.get_default_history_user(obj),
+            history_change_reason=IMPORT_CHANGE_REASON,
+            history_type=kind,
+            **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields},
+        )
+        for obj in objs
+    ]
+    return [_insert(history, rows)]
+
+
+def run_import(check: Callable[[], ImportBatch], *, attempts: int = IMPORT_ATTEMPTS) -> ImportResult:
+    """Check the rows (`check` reads what they may match and returns the batch) and write them; if what
+    was read changed before the write, check again, up to `attempts` times, then refuse the file."""
+    for _ in range(attempts):
+        try:
+            return check().save()
+        except ImportConflict:
+            continue
+    raise CsvImportError([(0, CHANGED_MEANWHILE)])
 
 
 def check_header(

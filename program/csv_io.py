@@ -13,10 +13,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from core.csvio import CsvImportError, ImportBatch, ImportResult, check_header, csv_text, field_values, read_rows
+from core.csvio import (
+    CsvImportError,
+    ImportBatch,
+    ImportResult,
+    check_header,
+    csv_text,
+    field_values,
+    read_rows,
+    run_import,
+)
 from program.choices import REMEDIATED, Severity, VulnerabilityStatus
 from program.models import Vulnerability, cve_problem, severity_for_cvss
 from zones.models import Asset, Site
@@ -58,35 +66,41 @@ def export_csv(site: Site) -> str:
 
 def import_csv(*, site: Site, data: bytes) -> ImportResult:
     """Create or update (matched by asset and CVE id, or asset and advisory id without a CVE) the site's
-    vulnerabilities from an uploaded CSV file. Raises CsvImportError with every bad line; then writes nothing."""
+    vulnerabilities from an uploaded CSV file. Raises CsvImportError with every bad line; then writes nothing.
+    The rows are checked before the short write transaction (see core.csvio.ImportBatch)."""
     rows, refused = _read(data)
-    batch = ImportBatch(refused)
+    return run_import(lambda: _check_rows(site, rows, refused))
+
+
+def _check_rows(site: Site, rows: list[tuple[int, dict[str, str]]], refused: list[tuple[int, str]]) -> ImportBatch:
+    """Every row checked against the site's assets and vulnerabilities (read once), as a batch to write."""
+    batch = ImportBatch(list(refused))
     seen: dict[tuple[Any, str, str], int] = {}
     today = timezone.localdate()
-    with transaction.atomic():
-        assets = _AssetIndex(site)
-        existing: dict[tuple[Any, str, str], Vulnerability] = {}
-        for known in Vulnerability.objects.filter(asset__zone__site=site).select_for_update(of=("self",)):
-            existing[_key(known.asset_id, known.cve, known.advisory)] = known
-        for line, row in rows:
-            reasons, values = _parse_cells(row, assets, site, today)
-            vuln: Vulnerability | None = None
-            if not reasons:
-                if not values.get("cve") and not values.get("advisory"):
-                    reasons.append("give a cve or an advisory id")
+    assets = _AssetIndex(site)
+    existing: dict[tuple[Any, str, str], Vulnerability] = {}
+    # The batch checks, when it writes, that these are still the site's vulnerabilities, unchanged.
+    for known in batch.read(Vulnerability.objects.filter(asset__zone__site=site)):
+        existing[_key(known.asset_id, known.cve, known.advisory)] = known
+    for line, row in rows:
+        reasons, values = _parse_cells(row, assets, site, today)
+        vuln: Vulnerability | None = None
+        if not reasons:
+            if not values.get("cve") and not values.get("advisory"):
+                reasons.append("give a cve or an advisory id")
+            else:
+                key = _key(values["asset"].pk, values.get("cve", ""), values.get("advisory", ""))
+                if key in seen:
+                    reasons.append(f"the same asset and {_key_name(key)} as line {seen[key]}")
                 else:
-                    key = _key(values["asset"].pk, values.get("cve", ""), values.get("advisory", ""))
-                    if key in seen:
-                        reasons.append(f"the same asset and {_key_name(key)} as line {seen[key]}")
-                    else:
-                        seen[key] = line
-                        vuln = existing.get(key)
-            vuln = vuln or Vulnerability()
-            before = field_values(vuln)
-            if not reasons:
-                reasons = _resolve(vuln, values) or _fill(vuln, values)
-            batch.add(line, vuln, reasons, before=before)
-        return batch.save()
+                    seen[key] = line
+                    vuln = existing.get(key)
+        vuln = vuln or Vulnerability()
+        before = field_values(vuln)
+        if not reasons:
+            reasons = _resolve(vuln, values) or _fill(vuln, values)
+        batch.add(line, vuln, reasons, before=before)
+    return batch
 
 
 def _key(asset_id: Any, cve: str, advisory: str) -> tuple[Any, str, str]:

@@ -52,6 +52,14 @@ class ReportJob(DetailPage, PublicRecord):
     attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started this job")
     run_token = models.UUIDField(null=True, blank=True, editable=False, help_text="The run that owns the job now")
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the run rendering the job last said it was alive"
+    )
+    reaper_requeues = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many times the reaper sent the job back to the queue after its heartbeat stopped",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to=report_upload_to, max_length=300, blank=True)
     filename = models.CharField(max_length=200, blank=True)

@@ -4,7 +4,8 @@ SHA-256 and page count, or record why it failed.
 A run owns the job through its token (set when the job was queued, carried by the task message):
 a message from an earlier queueing, or a run that outlived its job being reaped, finds the token
 changed and leaves the job alone. With acks_late a worker that dies mid-job gets the message back
-and runs it again, up to MAX_ATTEMPTS starts.
+and runs it again, up to MAX_ATTEMPTS starts. While it renders, a run beats (Heartbeat): a worker
+that died whole hands no message back, and the reaper knows it by the silence.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from typing import IO, Any, BinaryIO
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -166,6 +168,7 @@ def _claim(job_id: str, token: str | None) -> tuple[ReportJob, int] | None:
         job.status = JobStatus.RUNNING
         job.attempts += 1
         job.started_at = timezone.now()
+        job.heartbeat_at = job.started_at
         job.finished_at = None
         job.progress = 1
         job.stage = "Started"
@@ -189,9 +192,65 @@ def _progress_writer(job: ReportJob, attempt: int) -> ProgressFn:
         if now - last[0] < PROGRESS_EVERY and percent < 100:
             return
         last[0] = now
-        _owned(job, attempt).filter(progress__lte=percent).update(progress=min(max(percent, 1), 99), stage=stage[:120])
+        owned = _owned(job, attempt)
+        # Progress is a sign of life too: the row beats even when the percentage would go backwards.
+        if not owned.filter(progress__lte=percent).update(
+            progress=min(max(percent, 1), 99), stage=stage[:120], heartbeat_at=timezone.now()
+        ):
+            owned.update(heartbeat_at=timezone.now())
 
     return write
+
+
+class Heartbeat:
+    """A daemon thread that tells the job's row the run is alive: every REPORT_HEARTBEAT_SECONDS it sets
+    heartbeat_at, through the same token-and-attempt guard as every other write of the run. The reaper
+    takes a running job whose heartbeat stopped for REPORT_HEARTBEAT_TIMEOUT as one whose worker died.
+
+    It lives as long as the render: started after the claim, stopped and joined in the run's finally. It
+    stops by itself once the job is no longer this run's (reaped, queued again, retried). The thread has
+    its own database connection (Django's are per thread) and closes it on the way out."""
+
+    def __init__(self, job: ReportJob, attempt: int, every: float) -> None:
+        self.job, self.attempt, self.every = job, attempt, every
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"report-heartbeat-{job.pk}", daemon=True)
+
+    def beat(self) -> bool:
+        """Write one heartbeat; False once the run no longer owns the job."""
+        owned = bool(_owned(self.job, self.attempt).update(heartbeat_at=timezone.now()))
+        self.beats += owned
+        return owned
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    if not self.beat():
+                        logger.info("Report job %s changed hands; heartbeat stopped", self.job.pk)
+                        return
+                except DatabaseError:  # a busy or restarting database: the next beat may get through
+                    logger.warning("Report job %s: heartbeat not written", self.job.pk, exc_info=True)
+                    connection.close_if_unusable_or_obsolete()
+        finally:
+            connection.close()
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=max(self.every, 30))
+
+
+def _heartbeat(job: ReportJob, attempt: int) -> Heartbeat | None:
+    """The run's heartbeat, or None when the run is inside a caller's transaction (a task run eagerly in a
+    test or a request): another connection could not see the row yet and would only wait on its locks."""
+    if connection.in_atomic_block:
+        return None
+    return Heartbeat(job, attempt, float(settings.REPORT_HEARTBEAT_SECONDS)).start()
 
 
 def _digest(handle: IO[bytes]) -> tuple[str, int]:
@@ -254,6 +313,7 @@ def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
     job, attempt = claimed
     job = ReportJob.objects.select_related("site", "assessment", "sign_off__signed_off_by").get(pk=job.pk)
     progress = _progress_writer(job, attempt)
+    heartbeat = _heartbeat(job, attempt)
     began = time.perf_counter()
     try:
         renderer = RENDERERS.get(job.kind)
@@ -271,5 +331,8 @@ def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
         _fail(job, attempt, _explain(exc))
     else:
         logger.info("Report job %s (%s) done in %.1f s", job.pk, job.kind, time.perf_counter() - began)
+    finally:
+        if heartbeat is not None:
+            heartbeat.stop()
     job.refresh_from_db()
     return job

@@ -4,6 +4,7 @@ reports.runner and runs only in Celery workers (the job is enqueued after commit
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.access import Action, AnyUser, can
@@ -19,6 +21,8 @@ from assessments.models import Assessment, SignOff
 from reports.choices import ASSESSMENT_KINDS, COMPACT_NOT_ASSESSED, GAP_KINDS, SITE_KINDS, JobStatus, ReportKind
 from reports.models import ReportJob
 from zones.models import Site
+
+logger = logging.getLogger(__name__)
 
 # A job may be started this many times (the first run plus redeliveries after a worker died). A report
 # that kills its worker every time must end as failed, not loop through the broker forever.
@@ -114,7 +118,9 @@ def report_retry(*, job: ReportJob, by: AnyUser) -> ReportJob:
     job.error = ""
     job.attempts = 0
     job.run_token = uuid.uuid4()  # a message still in the broker from the failed run is now ignored
+    job.reaper_requeues = 0
     job.started_at = None
+    job.heartbeat_at = None
     job.finished_at = None
     job.queued_at = timezone.now()
     job.save()
@@ -146,12 +152,85 @@ def queue_timeout() -> timedelta:
     return timedelta(seconds=int(settings.REPORT_QUEUE_TIMEOUT))
 
 
+def heartbeat_timeout() -> timedelta:
+    """A running job whose run has been silent this long has lost its worker (REPORT_HEARTBEAT_TIMEOUT)."""
+    return timedelta(seconds=int(settings.REPORT_HEARTBEAT_TIMEOUT))
+
+
+# The reaper sends a job whose heartbeat stopped back to the queue this many times before failing it: a
+# worker killed by a deploy or the machine deserves a second chance, a report that kills every worker
+# does not (the runner's MAX_ATTEMPTS cap on starts holds as well: attempts are kept).
+REAPER_REQUEUES = 1
+
+REQUEUED_STAGE = "Queued again at {now}: the worker rendering it stopped sending heartbeats at {beat}"
+
+HEARTBEAT_MESSAGE = (
+    "The worker rendering this report stopped sending heartbeats at {beat} (its process died or was stopped: "
+    "out of memory, a restart), and it had already been queued again once after the same happened. Nothing "
+    "was saved. Retry it; if it fails again, tell your administrator."
+)
+
+
+def _clock(moment: datetime) -> str:
+    """HH:MM in the site's time zone, with the zone's name (people read it on the page and in the API)."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M} {local.tzname()}"
+
+
+def _requeue(job: ReportJob, *, now: datetime, beat: datetime) -> None:
+    """Send a job whose worker died back to the queue, the way a request does: a new token (so the dead
+    run's late writes, and its message if the broker hands it back, are ignored) and a message after
+    commit. Its attempts are kept, so the runner's cap on starts still holds."""
+    job.status = JobStatus.QUEUED
+    job.stage = REQUEUED_STAGE.format(now=_clock(now), beat=_clock(beat))
+    job.progress = 0
+    job.reaper_requeues += 1
+    job.run_token = uuid.uuid4()
+    job.queued_at = now
+    job.started_at = None
+    job.heartbeat_at = None
+    job.save()
+    _enqueue(job)
+
+
+def _reap_silent(now: datetime) -> int:
+    """Re-queue (once) or fail the running jobs whose run has given no sign of life (start, heartbeat or
+    progress) for REPORT_HEARTBEAT_TIMEOUT. The rows are locked, so a run writing at the same moment
+    either lands first or finds the token changed."""
+    silent = list(
+        ReportJob.objects.select_for_update()
+        .annotate(last_sign=Coalesce("heartbeat_at", "started_at"))
+        .filter(status=JobStatus.RUNNING, last_sign__lt=now - heartbeat_timeout())
+    )
+    soft_limit = timedelta(seconds=int(settings.CELERY_TASK_SOFT_TIME_LIMIT))
+    for job in silent:
+        beat = job.heartbeat_at or job.started_at or now
+        if job.started_at is not None and beat - job.started_at >= soft_limit:
+            # Still beating past the soft time limit: the hard limit killed it, and a new run would meet it too.
+            job.error = STALE_MESSAGE.format(minutes=round(int(settings.CELERY_TASK_TIME_LIMIT) / 60))
+        elif job.reaper_requeues < REAPER_REQUEUES:
+            _requeue(job, now=now, beat=beat)
+            logger.warning("Report job %s sent no heartbeat since %s: queued again", job.pk, beat.isoformat())
+            continue
+        else:
+            job.error = HEARTBEAT_MESSAGE.format(beat=_clock(beat))
+        job.status, job.stage, job.run_token, job.finished_at = JobStatus.FAILED, "", None, now
+        job.save()
+        logger.warning("Report job %s sent no heartbeat since %s: failed", job.pk, beat.isoformat())
+    return len(silent)
+
+
 @transaction.atomic
 def report_reap_stale(*, now: datetime | None = None) -> int:
-    """Mark as failed the jobs that have been running longer than any worker may run one, and the ones
-    that have waited in the queue longer than REPORT_QUEUE_TIMEOUT (their message is gone: a broker that
-    keeps nothing on disk restarted, say). Either can be retried; a message that turns up later finds
-    its token cleared and is dropped."""
+    """Deal with the jobs whose worker is gone, returning how many it touched:
+    - running longer than any worker may run one (the task's hard time limit and a grace period): failed;
+    - running but silent (no heartbeat, progress or start) for REPORT_HEARTBEAT_TIMEOUT: the worker died
+      with the job; queued again once with a new token, failed the next time, with a message saying when
+      the heartbeat stopped;
+    - waiting in the queue longer than REPORT_QUEUE_TIMEOUT (their message is gone: a broker that keeps
+      nothing on disk restarted, say): failed.
+    A failed job can be retried; a message or a run that turns up later finds its token changed and
+    leaves the job alone. Beat runs this every REPORT_REAPER_INTERVAL seconds."""
     now = now or timezone.now()
     running = STALE_MESSAGE.format(minutes=round(int(settings.CELERY_TASK_TIME_LIMIT) / 60))
     waiting = QUEUE_MESSAGE.format(minutes=round(queue_timeout().total_seconds() / 60))
@@ -159,6 +238,7 @@ def report_reap_stale(*, now: datetime | None = None) -> int:
     reaped = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - stale_after()).update(
         error=running, **failed
     )
+    reaped += _reap_silent(now)
     return reaped + ReportJob.objects.filter(status=JobStatus.QUEUED, queued_at__lt=now - queue_timeout()).update(
         error=waiting, **failed
     )

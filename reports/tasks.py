@@ -15,5 +15,6 @@ def run_report(job_id: str, token: str | None = None) -> None:
 
 @shared_task(name="reports.tasks.reap_stale_jobs", ignore_result=True)
 def reap_stale_jobs() -> int:
-    """Fail the jobs left "running" by a worker that died or overran its time limit (run by beat)."""
+    """Queue again (once) or fail the jobs left "running" by a worker that died or overran its time limit,
+    and fail the ones whose message was lost (run by beat every REPORT_REAPER_INTERVAL seconds)."""
     return services.report_reap_stale()

@@ -11,10 +11,19 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 
 from compliance.sl import SLVector, SLVectorError
-from core.csvio import CsvImportError, ImportBatch, ImportResult, check_header, csv_text, field_values, read_rows
+from core.csvio import (
+    CsvImportError,
+    ImportBatch,
+    ImportResult,
+    check_header,
+    csv_text,
+    field_values,
+    read_rows,
+    run_import,
+)
 from zones.choices import AssetRole, CapabilitySource, ComponentType, Criticality
 from zones.models import Asset, Site, Zone
 
@@ -58,35 +67,39 @@ def export_assets_csv(site: Site) -> str:
 def import_assets_csv(*, site: Site, data: bytes) -> ImportResult:
     """Create or update (matched by tag) the site's assets from an uploaded CSV file; see docs/csv-assets.md.
 
-    Raises CsvImportError with every bad line, and then writes nothing.
+    Raises CsvImportError with every bad line, and then writes nothing. The rows are checked before the
+    short write transaction (see core.csvio.ImportBatch), so a large file does not hold up other saves.
     """
     rows, refused = _read(data)
-    batch = ImportBatch(refused)
+    return run_import(lambda: _check_rows(site, rows, refused))
+
+
+def _check_rows(site: Site, rows: list[tuple[int, dict[str, str]]], refused: list[tuple[int, str]]) -> ImportBatch:
+    """Every row checked against the site's zones and tagged assets (read once), as a batch to write."""
+    batch = ImportBatch(list(refused))
     seen_tags: dict[str, int] = {}
-    # One transaction for reading and writing, and the matched assets locked, so nobody edits them between
-    # the check and the write.
-    with transaction.atomic():
-        zones = list(Zone.objects.filter(site=site))
-        zones_by_name = {z.name.casefold(): z for z in zones} | {z.name: z for z in zones}
-        tagged: dict[str, list[Asset]] = {}
-        for asset in Asset.objects.filter(zone__site=site).exclude(tag="").select_for_update(of=("self",)):
-            tagged.setdefault(asset.tag, []).append(asset)
-        for line, row in rows:
-            reasons: list[str] = []
-            tag = row.get("tag", "")
-            matches = tagged.get(tag, []) if tag else []
-            if tag in seen_tags:
-                reasons.append(f"tag '{tag}' already used on line {seen_tags[tag]}")
-                matches = []
-            elif tag:
-                seen_tags[tag] = line
-            if len(matches) > 1:
-                reasons.append(f"tag '{tag}' matches {len(matches)} assets of site '{site.name}'; make it unique")
-            asset = matches[0] if len(matches) == 1 else Asset()
-            before = field_values(asset)
-            reasons += _fill(asset, row, zones_by_name, site)
-            batch.add(line, asset, reasons, before=before)
-        return batch.save()
+    zones = list(Zone.objects.filter(site=site))
+    zones_by_name = {z.name.casefold(): z for z in zones} | {z.name: z for z in zones}
+    tagged: dict[str, list[Asset]] = {}
+    # The batch checks, when it writes, that these are still the site's tagged assets, unchanged.
+    for asset in batch.read(Asset.objects.filter(zone__site=site).exclude(tag="")):
+        tagged.setdefault(asset.tag, []).append(asset)
+    for line, row in rows:
+        reasons: list[str] = []
+        tag = row.get("tag", "")
+        matches = tagged.get(tag, []) if tag else []
+        if tag in seen_tags:
+            reasons.append(f"tag '{tag}' already used on line {seen_tags[tag]}")
+            matches = []
+        elif tag:
+            seen_tags[tag] = line
+        if len(matches) > 1:
+            reasons.append(f"tag '{tag}' matches {len(matches)} assets of site '{site.name}'; make it unique")
+        asset = matches[0] if len(matches) == 1 else Asset()
+        before = field_values(asset)
+        reasons += _fill(asset, row, zones_by_name, site)
+        batch.add(line, asset, reasons, before=before)
+    return batch
 
 
 def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:

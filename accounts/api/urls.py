@@ -1,8 +1,8 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.views import OrganizationViewSet, TokenView
+from accounts.api.views import OrganizationViewSet
 
 router = SimpleRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
-urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]
+# The token endpoint lives with the tokens: security.api.urls.
+urlpatterns = [*router.urls]

@@ -1,9 +1,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import viewsets
 
 from accounts.access import Action
 from accounts.api.serializers import OrganizationSerializer
@@ -23,13 +21,3 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
             Membership.objects.filter(user_id=str(self.request.user.pk)).values_list("organization_id", "role")
         )
         return {**super().get_serializer_context(), "roles": roles}
-
-
-@extend_schema(
-    request=inline_serializer(
-        "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
-    ),
-    responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-)
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (send it as `Authorization: Token <token>`)."""

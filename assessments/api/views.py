@@ -11,7 +11,7 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
@@ -219,13 +219,14 @@ class ResultViewSet(ServiceUpdateMixin, ScopedViewSet):
         return with_etag(Response(live.represent(obj), status=status_code), obj.version)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Who changed what and when, newest first."""
         return Response(HistoryEntrySerializer(result_history(self.get_object()), many=True).data)
 
-    @extend_schema(request=CommentSerializer, responses={200: CommentSerializer(many=True), 201: CommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses={200: CommentSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, pk: str | None = None) -> Response:
         """The result's thread, oldest first; POST adds to it."""
         result = self.get_object()
@@ -286,7 +287,13 @@ class EvidenceViewSet(ServiceViewSet):
         results = data.pop("results", None)
         return services.evidence_update(evidence=instance, by=self.user, fields=data, results=results)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, with the type it was uploaded as."
+            )
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """The file as uploaded, with its SHA-256 in `X-Checksum-SHA256`."""

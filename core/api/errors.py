@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
@@ -51,11 +52,18 @@ def etag(version: int) -> str:
 
 
 def expected_version(request: Request) -> int | None:
-    """The version a write is based on, from `If-Match: "<version>"` (None when absent or `*`)."""
+    """The version a write is based on, from `If-Match: "<version>"` (None when absent or `*`).
+
+    A weak ETag (`W/"3"`) is refused with 412: If-Match compares strongly (RFC 9110, 13.1.1), so a weak
+    tag never matches, and our ETags are strong; taking it as "3" would let a client skip the contract."""
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         return None
-    value = header.removeprefix("W/").strip('"')
+    if header.startswith("W/"):
+        raise PreconditionFailed(
+            f'If-Match {header!r} is a weak ETag; a write needs the strong ETag you read, e.g. If-Match: "3".'
+        )
+    value = header.strip('"')
     if not value.isdigit():
         raise PreconditionFailed(f"If-Match {header!r} is not an ETag of this API.")
     return int(value)
@@ -83,8 +91,36 @@ def stale_response(current: dict[str, Any], version: int) -> Response:
     return with_etag(Response(body, status=status.HTTP_412_PRECONDITION_FAILED), version)
 
 
+# --- a database too busy to take the write (issue 14) ---------------------------------------------------
+# How long a client should wait before trying a refused write again: SQLite's write lock is held for at
+# most a few seconds (a large import writes in one short transaction, core.csvio.ImportBatch).
+BUSY_RETRY_AFTER_SECONDS = 5
+BUSY_DETAIL = (
+    "The database is busy with another change (a large import, perhaps); nothing was saved. Try again in a few seconds."
+)
+# SQLite's messages when its write lock (or, in shared cache, a table lock) could not be had in time.
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+# PostgreSQL: lock_not_available (lock_timeout), serialization_failure, deadlock_detected. Each means the
+# write lost a race for a lock and may succeed when sent again.
+_POSTGRES_BUSY = frozenset({"55P03", "40001", "40P01"})
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether `exc` is a write that could not get its lock in time: worth retrying, not a server fault."""
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc.__cause__, "sqlstate", None) in _POSTGRES_BUSY:
+        return True
+    return any(message in str(exc) for message in _SQLITE_BUSY)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus model and service ValidationErrors as 400s naming their fields like DRF's own."""
+    """DRF's handler, plus model and service ValidationErrors as 400s naming their fields like DRF's own,
+    and a write the database was too busy to take as 503 with Retry-After (never a 500)."""
+    if database_busy(exc):
+        set_rollback()
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
+        return Response({"detail": BUSY_DETAIL}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)

@@ -56,7 +56,9 @@ class FindingSerializer(StrictFieldsMixin, serializers.ModelSerializer[Finding])
     source = choice_field(FindingSource.values, "finding source")  # type: ignore[assignment]
     severity = choice_field(Severity.values, "severity")
     status = choice_field(FindingStatus.values, "finding status", required=False)
-    assessment: serializers.PrimaryKeyRelatedField[Assessment] = serializers.PrimaryKeyRelatedField(read_only=True)
+    assessment: serializers.PrimaryKeyRelatedField[Assessment] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     results: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
     created_by = PersonField(allow_null=True)

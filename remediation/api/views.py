@@ -23,6 +23,7 @@ from assessments.models import Assessment
 from core.api.errors import required_version, with_etag
 from core.api.fields import choice_filter
 from core.api.params import scoped_param
+from core.api.schema import IF_MATCH
 from core.api.viewsets import ServiceViewSet
 from core.http import user_of
 from remediation import selectors, services
@@ -162,7 +163,7 @@ class ActionViewSet(_SiteWrites):
             data.pop("status")
         return services.action_update(action=instance, by=self.user, fields=data, expected_version=version, **relations)
 
-    @extend_schema(request=VerifySerializer, responses={200: VerifyOutcomeSerializer})
+    @extend_schema(request=VerifySerializer, responses={200: VerifyOutcomeSerializer}, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Record that a done action works. Update the results it addressed first (PATCH

@@ -34,12 +34,12 @@ def _request(**headers: str) -> Request:
 
 
 # --- If-Match ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("header", "version"), [('"3"', 3), ('W/"3"', 3), (' "12" ', 12), ("*", None), ("", None)])
+@pytest.mark.parametrize(("header", "version"), [('"3"', 3), (' "12" ', 12), ("*", None), ("", None)])
 def test_expected_version_reads_if_match(header: str, version: int | None) -> None:
     assert expected_version(_request(**({"If-Match": header} if header else {}))) == version
 
 
-@pytest.mark.parametrize("header", ["yesterday", '"3a"', '"-1"'])
+@pytest.mark.parametrize("header", ["yesterday", '"3a"', '"-1"', 'W/"3"'])
 def test_an_if_match_that_is_no_etag_of_ours_is_412(header: str) -> None:
     with pytest.raises(PreconditionFailed):
         expected_version(_request(**{"If-Match": header}))

@@ -192,7 +192,10 @@ def test_reaper_fails_only_jobs_running_past_the_time_limit(sample: Any, persona
     now = timezone.now()
     limit = services.stale_after()
     stale = queued(sample, personas, status=JobStatus.RUNNING, started_at=now - limit - timedelta(seconds=5))
-    busy = queued(sample, personas, status=JobStatus.RUNNING, started_at=now - limit + timedelta(seconds=30))
+    # Running for over nine minutes and still beating (tests/reports/test_heartbeat.py has the silent ones).
+    busy = queued(
+        sample, personas, status=JobStatus.RUNNING, started_at=now - limit + timedelta(seconds=30), heartbeat_at=now
+    )
     waiting = queued(sample, personas, queued_at=now - services.queue_timeout() + timedelta(minutes=1))
     assert tasks.reap_stale_jobs() == 1  # the beat task, run now
     stale.refresh_from_db()

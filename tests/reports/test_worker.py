@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,40 +28,63 @@ ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 240
 
 
-@pytest.fixture
-def worker(transactional_db: None, media_root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
-    """`celery -A config worker --pool=solo --concurrency=1` on this test's database; tasks sent for real."""
-    from config.celery import app
-
-    # A transactional test before this one may have flushed the catalogue the session loaded.
-    call_command("load_catalogue", verbosity=0)
-    log = tmp_path / "worker.log"
-    env = {
+def start_worker(log: Path, media_root: Path, **env: str) -> subprocess.Popen[bytes]:
+    """`celery -A config worker --pool=solo --concurrency=1` on this test's database, in a process group of its
+    own (so a test can kill the whole worker), with `env` added to its environment."""
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.reports.worker_settings",
         "ZONEWISE_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
         "ZONEWISE_WORKER_MEDIA_ROOT": str(media_root),
         "PYTHONPATH": str(ROOT),
+        **env,
     }
     command = [
         str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--pool=solo", "--concurrency=1",
         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
         "-n", f"reports-test-{uuid.uuid4().hex[:8]}@%h",
     ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False  # the in-process suite runs tasks eagerly; this test must not
+    with log.open("ab") as out:
+        return subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Stop a worker that `start_worker` started (if it still runs)."""
+    process.terminate()
     try:
-        yield process, log
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def really_queued() -> Iterator[None]:
+    """Tasks go to the broker: the in-process suite runs them eagerly, these tests must not."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
     finally:
         app.conf.task_always_eager = eager
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker(transactional_db: None, media_root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """A real worker on this test's database (see start_worker); tasks sent for real."""
+    # A transactional test before this one may have flushed the catalogue the session loaded.
+    call_command("load_catalogue", verbosity=0)
+    log = tmp_path / "worker.log"
+    process = start_worker(log, media_root)
+    try:
+        with really_queued():
+            yield process, log
+    finally:
+        stop_worker(process)
 
 
 def wait_for(job_id: str, process: subprocess.Popen[bytes], log: Path) -> tuple[ReportJob, set[str]]:
