@@ -19,11 +19,11 @@ RUN groupadd --system --gid 1000 zonewise \
 
 WORKDIR /app
 
-# Dependencies first, so a code change reuses this layer. pyproject.toml declares
-# `packages = []`: `pip install .` installs the dependencies only; the code runs from /app.
-# (README.md* so the build does not fail while the file is absent.)
-COPY pyproject.toml README.md* ./
-RUN pip install . && rm -rf build *.egg-info
+# Dependencies first, so a code change reuses this layer: the exact versions of requirements/prod.lock
+# (`./zw lock`), the same the test suite ran, checked against the lock's hashes. The code runs from /app
+# (pyproject.toml declares `packages = []`), so the project itself needs no installing.
+COPY requirements/prod.lock requirements/prod.lock
+RUN pip install --require-hashes -r requirements/prod.lock
 
 COPY . .
 
