@@ -1,188 +1,64 @@
 """The WebSocket of an assessment: live changes and who is here. Protocol: docs/live-protocol.md.
 
-The socket only reads. Writes go through HTTP with If-Match, so validation, permissions and
-optimistic concurrency live in one place; the services publish what changed after commit and
-`relay` passes it on. The client only tells the server which result it is editing and that it
-is still there.
+The socket itself (authentication, the door, relaying, heartbeat, bad frames) is core.consumers's; this
+says which assessment, who may edit it and where its presence is kept. The client tells the server which
+result it is editing (`focus` with `result`) and that it is still there.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import uuid
 from typing import Any
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import InMemoryChannelLayer
-
 from assessments import live, presence
+from core.consumers import CLOSE_FORBIDDEN, MAX_MESSAGE_CHARS, LiveConsumer
+from core.presence import Access
 
-# Close code for a socket the person may not open (not logged in, or the assessment is not
-# theirs to see). The same code for both so that the socket does not reveal which assessments
-# exist; in the 4000-4999 range that applications may use, mirroring HTTP 403.
-CLOSE_FORBIDDEN = 4403
-MAX_MESSAGE_CHARS = 4096  # client messages are tiny; refuse to parse anything bigger
+__all__ = ["CLOSE_FORBIDDEN", "MAX_MESSAGE_CHARS", "AssessmentConsumer"]
 
-logger = logging.getLogger(__name__)
-
-# Whether this process has let a socket in yet; see `_forget_previous_process`.
+# Whether this process has let a socket in yet; see LiveConsumer._forget_previous_process.
 _started = False
 
 
-class AssessmentConsumer(AsyncJsonWebsocketConsumer):
+class AssessmentConsumer(LiveConsumer):
     """One browser tab on one assessment."""
 
-    user: Any
-    assessment_id: uuid.UUID
-    group: str = ""  # set once the person has been let in
+    route_kwarg = "assessment_id"
+    focus_key = "result"
+    focus_error = "No such result in this assessment."
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Whatever still escapes a handler ends the socket without a `websocket.disconnect`, so
-        # `disconnect` never runs: forget the socket here, or its presence (and what it was
-        # editing) would show to the others until the timeout.
-        try:
-            await super().dispatch(message)
-        except Exception:
-            await self._leave()
-            raise
+    @property
+    def assessment_id(self) -> uuid.UUID:
+        return self.scope_id
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        assessment_id = self.scope["url_route"]["kwargs"]["assessment_id"]
-        access = None
-        if user is not None and user.is_authenticated:
-            access = await database_sync_to_async(presence.access_for)(user, assessment_id)
-        # Accept before closing so the browser gets our close code; refusing the handshake
-        # would only show it a generic 1006 and it would keep reconnecting.
-        await self.accept()
-        if access is None:
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        await self._forget_previous_process()
-        self.user = user
-        self.assessment_id = access.assessment_id
-        self.group = live.group_name(access.assessment_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await database_sync_to_async(presence.presence_join)(
-            channel_name=self.channel_name, assessment_id=self.assessment_id, user_id=user.pk
+    # The presence functions are looked up on the module at each call (tests replace them).
+    def access(self, user: Any, scope_id: Any) -> Access | None:
+        return presence.access_for(user, scope_id)
+
+    def group_for(self, scope_id: uuid.UUID) -> str:
+        return live.group_name(scope_id)
+
+    def presence_join(self, channel_name: str, scope_id: uuid.UUID, user_id: Any) -> None:
+        presence.presence_join(channel_name=channel_name, assessment_id=scope_id, user_id=user_id)
+
+    def presence_touch(self, channel_name: str, scope_id: uuid.UUID, user_id: Any) -> bool:
+        return presence.presence_touch(channel_name=channel_name, assessment_id=scope_id, user_id=user_id)
+
+    def presence_focus(self, channel_name: str, scope_id: uuid.UUID, user_id: Any, row_id: Any) -> bool:
+        return presence.presence_focus(
+            channel_name=channel_name, assessment_id=scope_id, user_id=user_id, result_id=row_id
         )
-        message = await self._presence_message()
-        await self.send_json(
-            {"type": "hello", "you": live.person(user), "can_edit": access.can_edit, "people": message["people"]}
-        )
-        await self._broadcast(message)
 
-    async def disconnect(self, code: int) -> None:
-        await self._leave()
+    def presence_leave(self, channel_name: str) -> None:
+        presence.presence_leave(channel_name=channel_name)
 
-    async def _leave(self) -> None:
-        """Stop relaying, forget the socket and tell the others. Safe to call twice."""
-        group, self.group = self.group, ""
-        if not group:
-            return
-        await self.channel_layer.group_discard(group, self.channel_name)
-        await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
-        await self.channel_layer.group_send(group, {"type": "relay", "message": await self._presence_message()})
+    def presence_message(self, scope_id: uuid.UUID) -> dict[str, Any]:
+        return presence.presence_message(assessment_id=scope_id)
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
-        """Decode leniently: a bad frame gets an error reply, never a dead socket."""
-        if not self.group:
-            return
-        if text_data is None:
-            await self._error("Send JSON text frames, not binary ones.")
-            return
-        if len(text_data) > MAX_MESSAGE_CHARS:
-            await self._error("Message too long.")
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._error("Malformed JSON.")
-            return
-        except RecursionError:  # a few thousand nested brackets fit in the size limit
-            await self._error("JSON nested too deeply.")
-            return
-        if not isinstance(content, dict):
-            await self._error('Send a JSON object with a "type".')
-            return
-        try:
-            await self.receive_json(content)
-        except Exception:
-            # A bug while handling one frame costs that frame, not the socket; the details go to
-            # the log, not to the client.
-            logger.exception("WebSocket message failed on assessment %s", self.assessment_id)
-            await self._error("The server could not handle this message.")
+    def presence_clear(self) -> int:
+        return presence.presence_clear()
 
-    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
-        kind = content.get("type")
-        if kind == "ping":
-            await self._heartbeat()
-        elif kind == "focus":
-            ok = await database_sync_to_async(presence.presence_focus)(
-                channel_name=self.channel_name,
-                assessment_id=self.assessment_id,
-                user_id=self.user.pk,
-                result_id=content.get("result"),
-            )
-            if ok:
-                await self._broadcast_presence()
-            else:
-                await self._error("No such result in this assessment.")
-        else:
-            await self._error(f"Unknown message type {kind!r}; expected focus or ping.")
-
-    async def _forget_previous_process(self) -> None:
-        """On a process's first socket, drop the presence rows that a previous run of the embedded
-        single process left behind (killed or crashed before its sockets said goodbye), so that
-        nobody shows as here or editing for up to the timeout after a restart.
-
-        Only with the in-memory channel layer: it means one web process, so every row that exists
-        before its first socket belongs to a dead one. Behind Redis, several processes share the
-        table and a starting one cannot tell a dead peer's rows from a live one's; those rows stop
-        counting after `PRESENCE_TIMEOUT_SECONDS` (a clean shutdown closes its sockets and
-        removes them at once)."""
+    def first_socket(self) -> bool:
         global _started
-        if _started:
-            return
-        _started = True
-        if isinstance(self.channel_layer, InMemoryChannelLayer):
-            await database_sync_to_async(presence.presence_clear)()
-
-    async def _heartbeat(self) -> None:
-        # Access is checked again on every heartbeat: someone removed from the organization stops
-        # receiving its assessment's changes within a ping interval, not when they reload.
-        if await database_sync_to_async(presence.access_for)(self.user, self.assessment_id) is None:
-            await self._leave()  # first, so that no relayed message follows the close
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        # Re-joining refreshes the group's expiry in Redis (a day by default), so a tab left open
-        # over a weekend keeps getting messages.
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        swept = await database_sync_to_async(presence.presence_touch)(
-            channel_name=self.channel_name, assessment_id=self.assessment_id, user_id=self.user.pk
-        )
-        await self.send_json({"type": "pong"})
-        if swept:
-            await self._broadcast_presence()
-
-    async def relay(self, event: dict[str, Any]) -> None:
-        """A message published to the assessment's group (live.publish, presence changes)."""
-        if self.group:  # not after a close: messages queued before leaving the group may still arrive
-            await self.send_json(event["message"])
-
-    async def _error(self, message: str) -> None:
-        await self.send_json({"type": "error", "message": message})
-
-    async def _presence_message(self) -> dict[str, Any]:
-        message: dict[str, Any] = await database_sync_to_async(presence.presence_message)(
-            assessment_id=self.assessment_id
-        )
-        return message
-
-    async def _broadcast_presence(self) -> None:
-        await self._broadcast(await self._presence_message())
-
-    async def _broadcast(self, message: dict[str, Any]) -> None:
-        await self.channel_layer.group_send(self.group, {"type": "relay", "message": message})
+        first, _started = not _started, True
+        return first

@@ -2,123 +2,40 @@
 
 Writes go through HTTP (the API or the pages), never through the socket, so that validation,
 permissions and If-Match are the same everywhere; after a write commits, the service publishes
-a message to the assessment's group. The messages are documented in docs/live-protocol.md.
+a message to the assessment's group. The sending is core.live's; the messages are documented in
+docs/live-protocol.md.
 """
 
 from __future__ import annotations
 
-import asyncio
-import atexit
-import json
-import logging
-import queue
-import threading
 import uuid
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from core import live as core_live
+from core.live import person, plain
+
+__all__ = ["flush", "group_name", "person", "plain", "publish", "represent", "result_updated", "send_now"]
 
 
 def group_name(assessment_id: uuid.UUID | str) -> str:
     return f"assessment.{assessment_id}"
 
 
-def person(user: Any) -> dict[str, str]:
-    """How a person appears in live messages."""
-    name = (user.get_full_name() or user.get_username()) if user is not None else "someone"
-    return {"id": str(user.pk) if user is not None else "", "name": name}
-
-
-async def _group_send(layer: Any, assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
-    await layer.group_send(group_name(assessment_id), {"type": "relay", "message": message})
-
-
-class _Publisher:
-    """Sends broadcasts from one thread of its own, with one event loop that lives as long as the
-    process: the request that saved a change answers without waiting for Redis, the messages of a
-    process leave in the order they were published, and the layer keeps one connection pool instead
-    of opening one per message (what async_to_sync does outside an event loop, in Celery say)."""
-
-    def __init__(self) -> None:
-        self.queue: queue.SimpleQueue[tuple[Any, str, dict[str, Any]] | None] = queue.SimpleQueue()
-        self.lock = threading.Lock()
-        self.thread: threading.Thread | None = None
-        self.pending = 0
-        self.idle = threading.Condition(self.lock)
-
-    def put(self, layer: Any, assessment_id: str, message: dict[str, Any]) -> None:
-        with self.lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name="live-publisher", daemon=True)
-                self.thread.start()
-            self.pending += 1
-        self.queue.put((layer, assessment_id, message))
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        while (item := self.queue.get()) is not None:
-            layer, assessment_id, message = item
-            try:
-                loop.run_until_complete(_group_send(layer, assessment_id, message))
-            except Exception:  # a lost broadcast must never undo or fail a saved write
-                logger.exception("could not publish %s to assessment %s", message.get("type"), assessment_id)
-            finally:
-                with self.lock:
-                    self.pending -= 1
-                    self.idle.notify_all()
-
-    def flush(self, timeout: float = 5) -> bool:
-        """Wait until everything published so far has been sent (tests, and at exit)."""
-        with self.lock:
-            return self.idle.wait_for(lambda: self.pending == 0, timeout)
-
-
-_publisher = _Publisher()
-atexit.register(_publisher.flush, 2)
-
-
 def flush(timeout: float = 5) -> bool:
     """Block until this process's published messages have left (True) or `timeout` passed (False)."""
-    return _publisher.flush(timeout)
+    return core_live.flush(timeout)
 
 
 def send_now(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
-    """Hand `message` to everyone on the assessment. Over Redis the send happens in the publisher's
-    thread and this returns at once; the in-memory layer (one process, tests) is sent to directly,
-    since its queues belong to the event loop of the process's server."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    if not isinstance(layer, InMemoryChannelLayer):
-        _publisher.put(layer, str(assessment_id), message)
-        return
-
-    def send() -> None:
-        try:
-            async_to_sync(_group_send)(layer, assessment_id, message)
-        except Exception:  # a lost broadcast must never undo or fail a saved write
-            logger.exception("could not publish %s to assessment %s", message.get("type"), assessment_id)
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        send()  # the usual case: a sync view or task, no loop in this thread
-    else:
-        # Called from a thread that runs an event loop (a script or test driving async code):
-        # async_to_sync cannot run here, so send from a short-lived thread of its own.
-        thread = threading.Thread(target=send, name="live-publish")
-        thread.start()
-        thread.join(timeout=5)
+    """Hand `message` to everyone on the assessment now (see core.live.send_now)."""
+    core_live.send_now(group_name(assessment_id), message)
 
 
 def publish(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
     """Send `message` to everyone on the assessment once the current transaction commits."""
+    # Looked up at call time, not bound here: tests replace `send_now` to see what is published.
     transaction.on_commit(lambda: send_now(assessment_id, message))
 
 
@@ -137,8 +54,3 @@ def represent(result: Any) -> dict[str, Any]:
 
 def result_updated(result: Any, by: Any) -> dict[str, Any]:
     return {"type": "result.updated", "result": represent(result), "by": person(by)}
-
-
-def plain(data: Any) -> Any:
-    """JSON-safe copy (UUIDs and dates as strings): the Redis layer carries msgpack, not Python objects."""
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
