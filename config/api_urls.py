@@ -2,6 +2,6 @@
 
 from django.urls import include, path
 
-API_APPS = ("accounts", "compliance", "zones", "assessments", "remediation", "program", "reports", "security")
+API_APPS = ("accounts", "compliance", "zones", "assessments", "remediation", "program", "reports", "risk", "security")
 
 urlpatterns = [path("", include(f"{app}.api.urls")) for app in API_APPS]

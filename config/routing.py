@@ -3,5 +3,6 @@
 from typing import Any
 
 from assessments.routing import websocket_urlpatterns as assessment_patterns
+from risk.routing import websocket_urlpatterns as risk_patterns
 
-websocket_urlpatterns: list[Any] = [*assessment_patterns]
+websocket_urlpatterns: list[Any] = [*assessment_patterns, *risk_patterns]

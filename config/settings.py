@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "remediation",
     "program",
     "reports",
+    "risk",
     "security",
 ]
 
@@ -159,6 +160,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no "AXES: BEGIN ..." banner on every manage.py command
 AXES_LOCKOUT_CALLABLE = "accounts.auth.lockout.lockout_response"
 # The client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse proxies in front of the web process,
 # the address that many hops from the right of X-Forwarded-For (what the last trusted proxy saw).

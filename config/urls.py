@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("remediation.urls")),
     path("", include("program.urls")),
+    path("", include("risk.urls")),
     path("", include("reports.urls")),  # before zones: its <kind>/<pk>/history/ would catch results/
     path("", include("zones.urls")),
 ]

@@ -2,13 +2,15 @@ from django.db import models
 
 
 class ReportKind(models.TextChoices):
-    """What a report job produces: four kinds from an assessment, the roadmap from a site."""
+    """What a report job produces: four kinds from an assessment, the roadmap from a site, the cybersecurity
+    requirements specification from a risk assessment."""
 
     GAP_ASSESSMENT = "gap_assessment", "Gap assessment (PDF)"
     ROADMAP = "roadmap", "Remediation roadmap (PDF)"
     EVIDENCE_BUNDLE = "evidence_bundle", "Evidence bundle (ZIP)"
     RESULTS_CSV = "results_csv", "Results (CSV)"
     RESULTS_XLSX = "results_xlsx", "Results (XLSX)"
+    CRS = "crs", "Cybersecurity requirements specification (PDF)"
 
 
 class JobStatus(models.TextChoices):
@@ -25,6 +27,7 @@ ASSESSMENT_KINDS = frozenset(
     {ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE, ReportKind.RESULTS_CSV, ReportKind.RESULTS_XLSX}
 )
 SITE_KINDS = frozenset({ReportKind.ROADMAP})
+RISK_KINDS = frozenset({ReportKind.CRS})  # made from a risk assessment (IEC 62443-3-2)
 DONE = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 # The gap-assessment report's options (ReportJob.parameters) and the kinds whose output includes that report.

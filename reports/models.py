@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.models import Assessment, SignOff
 from core.models import DetailPage, PublicRecord
 from reports.choices import DONE, JobStatus, ReportKind
+from risk.models import RiskAssessment
 from zones.models import Site
 
 
@@ -22,13 +23,22 @@ def report_upload_to(instance: ReportJob, filename: str) -> str:
 
 class ReportJob(DetailPage, PublicRecord):
     """One report someone asked for: a gap-assessment PDF, an evidence bundle or a results export
-    of an assessment (or a roadmap of a site). The row is the source of truth for the request, the
-    worker's progress, and the file it produced with its size, SHA-256 and page count, or the error."""
+    of an assessment (or a roadmap of a site, or the cybersecurity requirements specification of a risk
+    assessment). The row is the source of truth for the request, the worker's progress, and the file it
+    produced with its size, SHA-256 and page count, or the error."""
 
     kind = models.CharField(max_length=30, choices=ReportKind.choices)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="report_jobs")
     assessment = models.ForeignKey(
         Assessment, null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    risk_assessment = models.ForeignKey(
+        RiskAssessment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_jobs",
+        help_text="The risk assessment of a cybersecurity requirements specification",
     )
     sign_off = models.ForeignKey(
         SignOff,
@@ -95,7 +105,11 @@ class ReportJob(DetailPage, PublicRecord):
 
     @property
     def target_label(self) -> str:
-        return self.assessment.title if self.assessment_id and self.assessment else str(self.site)
+        if self.assessment_id and self.assessment:
+            return self.assessment.title
+        if self.risk_assessment_id and self.risk_assessment:
+            return self.risk_assessment.title
+        return str(self.site)
 
     @property
     def is_done(self) -> bool:

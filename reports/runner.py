@@ -97,6 +97,17 @@ def _roadmap(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     return Output(path, _basename(job, "roadmap", "pdf"), "application/pdf", pages=pdf.pages)
 
 
+def _crs(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from reports.pdf.crs import render_crs
+
+    if job.risk_assessment is None:
+        raise ReportUnavailable("The risk assessment of this specification no longer exists.")
+    pdf = render_crs(job.risk_assessment, progress=progress)
+    path = workdir / "report.pdf"
+    path.write_bytes(pdf.data)
+    return Output(path, _basename(job, "requirements-specification", "pdf"), "application/pdf", pages=pdf.pages)
+
+
 def _evidence_bundle(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     from reports.pdf.gap_assessment import render_gap_assessment
 
@@ -132,6 +143,7 @@ def _export(write: Callable[[Assessment, BinaryIO], None], extension: str, conte
 RENDERERS: dict[str, Renderer] = {
     ReportKind.GAP_ASSESSMENT: _gap_assessment,
     ReportKind.ROADMAP: _roadmap,
+    ReportKind.CRS: _crs,
     ReportKind.EVIDENCE_BUNDLE: _evidence_bundle,
     ReportKind.RESULTS_CSV: _export(results_csv, "csv", "text/csv; charset=utf-8"),
     ReportKind.RESULTS_XLSX: _export(
@@ -311,7 +323,9 @@ def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
     if claimed is None:
         return None
     job, attempt = claimed
-    job = ReportJob.objects.select_related("site", "assessment", "sign_off__signed_off_by").get(pk=job.pk)
+    job = ReportJob.objects.select_related(
+        "site", "assessment", "risk_assessment__site__organization", "sign_off__signed_off_by"
+    ).get(pk=job.pk)
     progress = _progress_writer(job, attempt)
     heartbeat = _heartbeat(job, attempt)
     began = time.perf_counter()

@@ -17,7 +17,7 @@ def jobs_for(user: AnyUser) -> QuerySet[ReportJob]:
     list row shows: constant queries for any number of rows."""
     return (
         ReportJob.objects.restrict(user, Action.VIEW)
-        .select_related("site", "site__organization", "assessment", "requested_by")
+        .select_related("site", "site__organization", "assessment", "risk_assessment", "requested_by")
         .order_by("-created", "pk")
     )
 

@@ -18,8 +18,17 @@ from django.utils import timezone
 from accounts.access import Action, AnyUser, can
 from accounts.models import User
 from assessments.models import Assessment, SignOff
-from reports.choices import ASSESSMENT_KINDS, COMPACT_NOT_ASSESSED, GAP_KINDS, SITE_KINDS, JobStatus, ReportKind
+from reports.choices import (
+    ASSESSMENT_KINDS,
+    COMPACT_NOT_ASSESSED,
+    GAP_KINDS,
+    RISK_KINDS,
+    SITE_KINDS,
+    JobStatus,
+    ReportKind,
+)
 from reports.models import ReportJob
+from risk.models import RiskAssessment
 from zones.models import Site
 
 logger = logging.getLogger(__name__)
@@ -48,9 +57,11 @@ def report_request(
     site: Site | None = None,
     parameters: dict[str, Any] | None = None,
     sign_off: SignOff | None = None,
+    risk_assessment: RiskAssessment | None = None,
 ) -> ReportJob:
-    """Ask for a report of an assessment (or, for the roadmap, of a site). Reading is enough: a report
-    shows what its requester can already see, and auditors export evidence."""
+    """Ask for a report of an assessment (or, for the roadmap, of a site; for the cybersecurity requirements
+    specification, of a risk assessment). Reading is enough: a report shows what its requester can already
+    see, and auditors export evidence."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": f"Unknown report kind {kind!r}; use one of: {', '.join(ReportKind.values)}."})
     if kind in ASSESSMENT_KINDS:
@@ -58,12 +69,22 @@ def report_request(
             raise ValidationError({"assessment": "This kind of report is made from an assessment; give its id."})
         if site is not None and site.pk != assessment.site_id:
             raise ValidationError({"site": "The site must be the assessment's site (or be left out)."})
-        target: Assessment | Site = assessment
+        target: Assessment | Site | RiskAssessment = assessment
         site = assessment.site
     elif kind in SITE_KINDS:
         if site is None:
             raise ValidationError({"site": "This kind of report is made from a site; give its id."})
         target, assessment = site, None
+    elif kind in RISK_KINDS:
+        if risk_assessment is None:
+            raise ValidationError(
+                {"risk_assessment": "This kind of report is made from a risk assessment; give its id."}
+            )
+        if site is not None and site.pk != risk_assessment.site_id:
+            raise ValidationError({"site": "The site must be the risk assessment's site (or be left out)."})
+        target, site, assessment = risk_assessment, risk_assessment.site, None
+    if kind not in RISK_KINDS:
+        risk_assessment = None
     assert site is not None
     if not can(by, Action.VIEW, target):
         raise PermissionDenied("You cannot see this assessment or site.")
@@ -71,6 +92,7 @@ def report_request(
         kind=kind,
         site=site,
         assessment=assessment,
+        risk_assessment=risk_assessment,
         parameters=report_parameters(kind, assessment, parameters or {}),
         requested_by=by,
         run_token=uuid.uuid4(),

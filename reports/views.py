@@ -21,6 +21,7 @@ from reports.choices import COMPACT_NOT_ASSESSED, GAP_KINDS, ReportKind
 from reports.files import NotReady, report_file_response
 from reports.forms import ReportFilterForm
 from reports.models import ReportJob
+from risk.models import RiskAssessment
 from zones.models import Site
 
 PAGE_SIZE = 25
@@ -40,7 +41,9 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def report_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    job = get_for(request, ReportJob, pk, select=("site", "site__organization", "assessment", "requested_by"))
+    job = get_for(
+        request, ReportJob, pk, select=("site", "site__organization", "assessment", "risk_assessment", "requested_by")
+    )
     others = selectors.jobs_for(request.user).filter(assessment=job.assessment_id).exclude(pk=job.pk)[:6]
     return render(request, "reports/detail.html", {"job": job, "others": others if job.assessment_id else []})
 
@@ -48,7 +51,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 @login_required
 def report_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The status panel alone: the detail page polls it every second until the job is done."""
-    job = get_for(request, ReportJob, pk, select=("site", "assessment"))
+    job = get_for(request, ReportJob, pk, select=("site", "assessment", "risk_assessment"))
     return render(request, "reports/_status.html", {"job": job})
 
 
@@ -56,9 +59,11 @@ def report_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def report_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
-    assessment = site = None
+    assessment = site = risk_assessment = None
     if request.POST.get("assessment"):
         assessment = get_for(request, Assessment, request.POST["assessment"], select=("site",))
+    elif request.POST.get("risk_assessment"):
+        risk_assessment = get_for(request, RiskAssessment, request.POST["risk_assessment"], select=("site",))
     elif request.POST.get("site"):
         site = get_for(request, Site, request.POST["site"])
     back = assessment or site
@@ -66,9 +71,18 @@ def report_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     compact = request.POST.get(COMPACT_NOT_ASSESSED)
     options = {COMPACT_NOT_ASSESSED: compact == "1"} if compact in ("0", "1") and kind in GAP_KINDS else {}
     try:
-        job = services.report_request(kind=kind, by=request.user, assessment=assessment, site=site, parameters=options)
+        job = services.report_request(
+            kind=kind,
+            by=request.user,
+            assessment=assessment,
+            site=site,
+            risk_assessment=risk_assessment,
+            parameters=options,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        if risk_assessment is not None:
+            return redirect("risk-detail", risk_assessment.pk)
         return redirect(back) if back is not None else redirect("report-list")
     label = ReportKind(kind).label
     messages.success(request, f"{label} requested: a worker is preparing it. This page follows its progress.")

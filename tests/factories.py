@@ -50,3 +50,25 @@ class SiteFactory(factory.django.DjangoModelFactory[Site]):
 
 
 __all__ = ["PASSWORD", "MembershipFactory", "OrganizationFactory", "SiteFactory", "UserFactory", "settings"]
+
+
+# --- risk (issue 15) ----------------------------------------------------------------------------------------
+from risk.models import RiskAssessment, ThreatSource  # noqa: E402
+
+
+class ThreatSourceFactory(factory.django.DjangoModelFactory[ThreatSource]):
+    class Meta:
+        model = ThreatSource
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Threat source {n}")
+    capability = 2
+
+
+class RiskAssessmentFactory(factory.django.DjangoModelFactory[RiskAssessment]):
+    class Meta:
+        model = RiskAssessment
+
+    site = factory.SubFactory(SiteFactory)
+    title = factory.Sequence(lambda n: f"Risk assessment {n}")
+    scope = "The control system of the plant and its remote access."

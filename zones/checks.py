@@ -137,6 +137,54 @@ def topology_findings(
     return findings
 
 
+# IEC 62443-3-2 asks, when partitioning into zones (ZCR 3.2-3.6), that a zone does not mix: business (IT) systems
+# with control-system (IACS) assets; safety-related assets with others; devices connected only now and then with
+# permanent ones; wireless devices with wired ones; and devices reached over external networks with the rest.
+# (flag, rule, severity, what the flagged assets are, what the others are, why, ZCR). The wording is ours.
+PARTITION_RULES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    ("business_system", "zone-mixes-business-iacs", "high", "business (IT) systems", "control-system (IACS) assets",
+     "a compromised business system would sit inside the control system's zone", "ZCR 3.2"),
+    ("safety_related", "zone-mixes-safety", "high", "safety-related assets", "assets that are not safety-related",
+     "the safety function would share its defences with less critical equipment", "ZCR 3.3"),
+    ("temporarily_connected", "zone-mixes-temporary", "medium", "temporarily connected devices",
+     "permanently connected assets", "a laptop or USB device that also travels elsewhere brings its risks with it",
+     "ZCR 3.4"),
+    ("wireless", "zone-mixes-wireless", "medium", "wireless devices", "wired assets",
+     "the radio link can be reached from outside the physical perimeter of the wired network", "ZCR 3.5"),
+    ("external_network", "zone-mixes-external", "high", "assets reached over external networks",
+     "assets reached only inside the system", "whoever reaches them from outside lands next to the others",
+     "ZCR 3.6"),
+)  # fmt: skip
+PARTITION_FLAGS = tuple(rule[0] for rule in PARTITION_RULES)
+
+
+def _names(assets: list[Asset], limit: int = 3) -> str:
+    shown = ", ".join(asset.name for asset in assets[:limit])
+    return f"{shown} and {len(assets) - limit} more" if len(assets) > limit else shown
+
+
+def partition_findings(zones: list[Zone], assets_by_zone: dict[object, list[Asset]]) -> list[CheckFinding]:
+    """The partitioning checks of IEC 62443-3-2 (ZCR 3.2-3.6): a zone whose assets mix what should be kept
+    in separate zones, by the assets' flags. A zone where every asset has the flag, or none, is fine."""
+    findings: list[CheckFinding] = []
+    for zone in zones:
+        assets = sorted(assets_by_zone.get(zone.pk, []), key=lambda a: a.name)
+        for flag, rule, severity, flagged_label, others_label, why, zcr in PARTITION_RULES:
+            flagged = [a for a in assets if getattr(a, flag)]
+            others = [a for a in assets if not getattr(a, flag)]
+            if flagged and others:
+                findings.append(
+                    CheckFinding(
+                        rule,
+                        severity,
+                        f"Zone “{zone.name}” mixes {flagged_label} ({_names(flagged)}) with {others_label} "
+                        f"({_names(others)}): {why}. IEC 62443-3-2 {zcr} asks for separate zones.",
+                        (str(zone.pk),),
+                    )
+                )
+    return findings
+
+
 def warnings_per_zone(findings: list[CheckFinding], capabilities: list[ZoneCapability]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for finding in findings:

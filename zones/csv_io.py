@@ -27,10 +27,14 @@ from core.csvio import (
 from zones.choices import AssetRole, CapabilitySource, ComponentType, Criticality
 from zones.models import Asset, Site, Zone
 
+# The partitioning flags of IEC 62443-3-2 (ZCR 3.2-3.6): optional yes/no columns, like legacy.
+PARTITION_FLAGS = ("business_system", "safety_related", "temporarily_connected", "wireless", "external_network")
+_FLAG_COLUMNS = ("legacy", *PARTITION_FLAGS)
 # fmt: off
 ASSET_CSV_COLUMNS: tuple[str, ...] = (
     "zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware",
     "network_addresses", "sl_capability", "sl_capability_source", "end_of_support", "legacy", "criticality",
+    *PARTITION_FLAGS,
 )
 # fmt: on
 REQUIRED_COLUMNS = ("zone", "name", "component_type")
@@ -57,11 +61,16 @@ def export_assets_csv(site: Site) -> str:
         [
             a.zone.name, a.name, a.tag, a.component_type, a.role, a.vendor, a.model, a.firmware, a.network_addresses,
             a.sl_capability.compact() if a.sl_capability is not None else "", a.sl_capability_source,
-            a.end_of_support.isoformat() if a.end_of_support else "", "yes" if a.legacy else "no", a.criticality,
+            a.end_of_support.isoformat() if a.end_of_support else "", _yes_no(a.legacy), a.criticality,
+            *(_yes_no(getattr(a, flag)) for flag in PARTITION_FLAGS),
         ]
         for a in assets
     ))
     # fmt: on
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def import_assets_csv(*, site: Site, data: bytes) -> ImportResult:
@@ -170,9 +179,9 @@ def _parse(column: str, raw: str, zones: dict[str, Zone], site: Site) -> Any:
             return dt.date.fromisoformat(raw)
         except ValueError:
             raise ValueError(f"end_of_support '{raw}' is not a date like 2030-12-31") from None
-    if column == "legacy":
+    if column in _FLAG_COLUMNS:
         if raw.lower() not in _BOOLEANS:
-            raise ValueError(f"legacy '{raw}' is not one of yes, no, true, false, 1, 0")
+            raise ValueError(f"{column} '{raw}' is not one of yes, no, true, false, 1, 0")
         return _BOOLEANS[raw.lower()]
     raise AssertionError(f"unhandled column {column}")  # _check_header lets only known columns through
 

@@ -308,6 +308,13 @@ WATER_ASSETS = [
         "medium",
     ),
 ]
+# Partitioning flags (IEC 62443-3-2 ZCR 3.2-3.6) by asset tag; the rest are wired, permanent IACS assets. The
+# wireless flow meter in the wired field zone is the demo's partitioning finding.
+WATER_ASSET_FLAGS: dict[str, dict[str, bool]] = {
+    "FW-IT-01": {"business_system": True},
+    "SIS-01": {"safety_related": True},
+    "FIT-101": {"wireless": True},
+}
 # name, zones (of a one-way conduit: source first, then destination), protocols, direction, SL-T,
 # boundary device tags
 WATER_CONDUITS = [
@@ -387,7 +394,8 @@ def seed_water_works(org: Organization) -> Site:
             fields={"zone": zones[zone], "name": name, "tag": tag, "component_type": ctype, "role": role,
                     "vendor": vendor, "model": model, "firmware": fw, "network_addresses": addr,
                     "sl_capability": V(slc) if slc else None, "sl_capability_source": source,
-                    "end_of_support": _date(eos), "legacy": legacy, "criticality": crit},
+                    "end_of_support": _date(eos), "legacy": legacy, "criticality": crit,
+                    **WATER_ASSET_FLAGS.get(tag, {})},
         )  # fmt: skip
     for name, zone_names, protocols, direction, slt, devices in WATER_CONDUITS:
         flow = {}

@@ -105,6 +105,7 @@ class AssetForm(VersionedForm):
         fields = [
             "zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware",
             "network_addresses", "sl_capability", "sl_capability_source", "end_of_support", "legacy", "criticality",
+            "business_system", "safety_related", "temporarily_connected", "wireless", "external_network",
         ]  # fmt: skip
         widgets = {"end_of_support": DateInput}
 

@@ -103,6 +103,20 @@ class Asset(DetailPage, Record):
     sl_capability_source = models.CharField("SL-C source", max_length=20, choices=CapabilitySource.choices, blank=True)
     end_of_support = models.DateField(null=True, blank=True)
     legacy = models.BooleanField(default=False, help_text="Cannot be patched or upgraded")
+    # Partitioning (IEC 62443-3-2 ZCR 3.2-3.6): what a zone should not mix; zones.checks.partition_findings.
+    business_system = models.BooleanField(
+        default=False, help_text="A business (IT) system rather than part of the control system (IACS)"
+    )
+    safety_related = models.BooleanField(default=False, help_text="Part of a safety function (e.g. an SIS)")
+    temporarily_connected = models.BooleanField(
+        default=False, help_text="Connected only now and then: a maintenance laptop, a USB device"
+    )
+    wireless = models.BooleanField(default=False, help_text="Communicates over a wireless link")
+    external_network = models.BooleanField(
+        "reached over external networks",
+        default=False,
+        help_text="Reached over a network outside the system under consideration (internet, carrier, vendor)",
+    )
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     history = HistoricalRecords()
 

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from accounts.access import Action, AnyUser
 from zones.checks import (
+    PARTITION_FLAGS,
     CheckFinding,
     ZoneCapability,
+    partition_findings,
     topology_findings,
     warnings_per_conduit,
     warnings_per_zone,
@@ -110,7 +112,7 @@ def site_overview(site: Site, today: datetime.date | None = None) -> SiteOvervie
     )
     assets_by_zone: dict[Any, list[Asset]] = defaultdict(list)
     for asset in Asset.objects.filter(zone__site=site).only(
-        "id", "zone_id", "name", "tag", "sl_capability", "end_of_support", "role", "legacy"
+        "id", "zone_id", "name", "tag", "sl_capability", "end_of_support", "role", "legacy", *PARTITION_FLAGS
     ):
         assets_by_zone[asset.zone_id].append(asset)
     asset_counts = {zone_id: len(assets) for zone_id, assets in assets_by_zone.items()}
@@ -121,7 +123,7 @@ def site_overview(site: Site, today: datetime.date | None = None) -> SiteOvervie
         {c.pk: [z.pk for z in c.zones.all()] for c in conduits},
         {c.pk: len(c.boundary_devices.all()) for c in conduits},
         asset_counts,
-    )
+    ) + partition_findings(zones, assets_by_zone)
     return SiteOverview(
         site=site,
         zones=zones,

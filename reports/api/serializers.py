@@ -11,11 +11,13 @@ from assessments.models import Assessment
 from core.api.fields import PersonField, ScopedIdField, StrictFieldsMixin, api_url
 from reports.choices import ReportKind
 from reports.models import ReportJob
+from risk.models import RiskAssessment
 from zones.models import Site
 
 
 class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer[ReportJob]):
-    """What to report on: `kind`, and `assessment` (or `site` for the roadmap)."""
+    """What to report on: `kind`, and `assessment` (or `site` for the roadmap, `risk_assessment` for the
+    cybersecurity requirements specification)."""
 
     kind = serializers.ChoiceField(
         choices=ReportKind.choices,
@@ -25,6 +27,12 @@ class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer[ReportJo
     )
     assessment = ScopedIdField(Assessment, required=False, allow_null=True)
     site = ScopedIdField(Site, required=False, allow_null=True, help_text="For the roadmap only.")
+    risk_assessment = ScopedIdField(
+        RiskAssessment,
+        required=False,
+        allow_null=True,
+        help_text="For the cybersecurity requirements specification (kind crs) only.",
+    )
     compact_not_assessed = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -82,6 +90,7 @@ class ReportJobSerializer(serializers.ModelSerializer[ReportJob]):
             "progress",
             "stage",
             "assessment",
+            "risk_assessment",
             "site",
             "target",
             "parameters",

@@ -50,7 +50,7 @@ class ReportJobViewSet(ServiceViewSet):
     create_serializer_class = ReportRequestSerializer
     filterset_class = ReportJobFilter
     http_method_names = ["get", "post", "head", "options"]
-    select_related = ("site", "assessment", "requested_by")
+    select_related = ("site", "assessment", "risk_assessment", "requested_by")
     parent_action = Action.VIEW  # requesting a report is a reading action
     created_status = status.HTTP_202_ACCEPTED
 
@@ -58,7 +58,7 @@ class ReportJobViewSet(ServiceViewSet):
         return super().get_queryset().order_by("-created", "pk")
 
     def parent_of(self, data: dict[str, Any], instance: Any) -> Model | None:
-        parent: Model | None = data.get("assessment") or data.get("site")
+        parent: Model | None = data.get("assessment") or data.get("risk_assessment") or data.get("site")
         return parent  # neither: the service says what is missing (400)
 
     def create_object(self, data: dict[str, Any]) -> ReportJob:
@@ -68,6 +68,7 @@ class ReportJobViewSet(ServiceViewSet):
             by=self.user,
             assessment=data.get("assessment"),
             site=data.get("site"),
+            risk_assessment=data.get("risk_assessment"),
             parameters={COMPACT_NOT_ASSESSED: compact} if compact is not None else {},
         )
 

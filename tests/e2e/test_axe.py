@@ -86,3 +86,29 @@ def test_a_missing_axe_fails_with_a_clear_message(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(f"{__name__}.AXE", tmp_path / "axe.min.js")
     with pytest.raises(pytest.fail.Exception, match=r"axe-core is missing.*npm install"):
         axe_script()
+
+
+RISK_PAGES = ["/risk/", "/risk/{ra}/", "/risk/{ra}/register/", "/risk/{ra}/heatmap/", "/risk/{ra}/proposal/",
+              "/risk/organizations/{org}/matrix/", "/risk/organizations/{org}/threat-sources/"]  # fmt: skip
+
+
+def test_axe_on_the_risk_pages(browser: Any, asgi_server: str, demo: None) -> None:
+    """The risk assessment pages of the demo (its approved risk assessment), as the consultant sees them, with
+    a scenario's edit form open on the register."""
+    from risk.models import RiskAssessment
+
+    ra = RiskAssessment.objects.select_related("site").order_by("created").first()
+    assert ra is not None, "the demo has a risk assessment"
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    login(page, asgi_server, "demo-consultant")
+    found: list[str] = []
+    for url in RISK_PAGES:
+        page.goto(asgi_server + url.format(ra=ra.pk, org=ra.site.organization_id))
+        found += violations(page, url)
+    page.goto(f"{asgi_server}/risk/{ra.pk}/register/")
+    page.locator(".register-group").first.get_by_role("button", name="Add scenario").click()
+    page.locator(".scenario-form").wait_for()
+    found += violations(page, "register with a form open")
+    context.close()
+    assert found == []

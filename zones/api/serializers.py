@@ -67,7 +67,8 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         fields = [
             "id", "zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware",
             "network_addresses", "sl_capability", "sl_capability_source", "end_of_support", "legacy",
-            "criticality", "version", "created",
+            "criticality", "business_system", "safety_related", "temporarily_connected", "wireless",
+            "external_network", "version", "created",
         ]  # fmt: skip
         read_only_fields = ["id", "version", "created"]
 

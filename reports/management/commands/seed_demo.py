@@ -14,6 +14,8 @@ from assessments.demo import seed_assessment
 from program.demo import seed_program
 from remediation.demo import seed_roadmap
 from reports.demo import seed as seed_reports
+from reports.demo import seed_crs
+from risk.demo import seed_risk
 from zones.demo import seed_plants, seed_water_works
 
 
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         seed_assessment(site)
         seed_program(orgs[FIRST_ORG])  # before the roadmap: its actions reuse the audit findings seeded here
         seed_roadmap(site)
+        seed_crs(seed_risk(site))  # the approved risk assessment behind the SL-T vectors; its CRS queued once
         seed_reports(site.assessments.order_by("created").first())  # queues one gap report, once
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
