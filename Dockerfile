@@ -7,10 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     ZONEWISE_DATA_DIR=/app/data
 
-# WeasyPrint's native libraries (the same list ./zw installs) and a font for the PDFs.
+# WeasyPrint's native libraries (the same list ./zw installs) and a font for the PDFs; cairo for CairoSVG,
+# which draws the site diagram into the Word report (decision 0030).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libcairo2 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 zonewise \

@@ -13,9 +13,18 @@ from zones.models import Site
 
 
 class AssessmentForm(VersionedForm):
-    """Title, scope, people and dates. Scope defaults to every zone and conduit of the site."""
+    """Title, scope, people and dates. Scope defaults to every zone and conduit of the site. A new assessment
+    may start from an earlier one of the site (`previous`: its findings are carried forward, to confirm)."""
 
-    relation_fields = ("zones", "conduits", "team")
+    relation_fields = ("zones", "conduits", "team", "previous")
+    previous = forms.ModelChoiceField(
+        queryset=Assessment.objects.none(),
+        required=False,
+        label="Carry forward from",
+        empty_label="Nothing: start empty",
+        help_text="An earlier assessment of this site: its findings and evidence links are copied, "
+        "marked “carried forward, to confirm”.",
+    )
 
     class Meta:
         model = Assessment
@@ -48,6 +57,9 @@ class AssessmentForm(VersionedForm):
             self.fields["conduits"].initial = list(site.conduits.all())
             for name in ("actual_start", "actual_end"):
                 del self.fields[name]
+            fields["previous"].queryset = site.assessments.order_by("-created")
+        else:
+            del self.fields["previous"]
 
 
 class CommentForm(forms.Form):

@@ -16,7 +16,9 @@ from django.db import transaction
 from core import live as core_live
 from core.live import person, plain
 
-__all__ = ["flush", "group_name", "person", "plain", "publish", "represent", "result_updated", "send_now"]
+__all__ = [
+    "flush", "group_name", "person", "plain", "publish", "represent", "represent_many", "result_updated", "send_now",
+]  # fmt: skip
 
 
 def group_name(assessment_id: uuid.UUID | str) -> str:
@@ -54,3 +56,14 @@ def represent(result: Any) -> dict[str, Any]:
 
 def result_updated(result: Any, by: Any) -> dict[str, Any]:
     return {"type": "result.updated", "result": represent(result), "by": person(by)}
+
+
+def represent_many(results: list[Any]) -> list[dict[str, Any]]:
+    """`represent` for many results at once (one serializer for the lot: a bulk edit's hundreds), each
+    kept on its instance like `represent` does."""
+    from assessments.api.serializers import ResultSerializer
+
+    data: list[dict[str, Any]] = plain(ResultSerializer(results, many=True).data)
+    for result, item in zip(results, data, strict=True):
+        result._represented = (result.version, item)
+    return [dict(item) for item in data]

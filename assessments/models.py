@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.choices import AssessmentStatus, ResultStatus
@@ -135,6 +136,18 @@ class Result(Versioned, PublicRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     updated_at = models.DateTimeField(auto_now=True)
+    carried_forward = models.BooleanField(
+        default=False, help_text="Copied from an earlier assessment of the site and not confirmed yet"
+    )
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The result of the earlier assessment this one was carried forward from",
+    )
     history = HistoricalRecords()
 
     access_site_path = "assessment__site"
@@ -176,6 +189,12 @@ class Result(Versioned, PublicRecord):
     @property
     def satisfied(self) -> bool:
         return ResultStatus(self.status).satisfied
+
+    @property
+    def evidence_expired(self) -> bool:
+        """Whether some linked evidence has expired (reads the prefetched evidence when there is some)."""
+        today = timezone.localdate()
+        return any(e.expires is not None and e.expires < today for e in self.evidence.all())
 
     def clean(self) -> None:
         errors = {}

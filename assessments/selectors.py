@@ -79,6 +79,7 @@ class TargetSummary:
     progress: sl.Progress
     cells: list[FRCell] = field(default_factory=list)
     out_of_scope: int = 0
+    carried_forward: int = 0  # in scope, carried from an earlier assessment, to confirm (decision 0026)
 
     def as_api(self) -> dict[str, Any]:
         return {
@@ -90,6 +91,7 @@ class TargetSummary:
             "at_target": self.standing.at_target,
             "counts": self.counts,
             "progress": {"assessed": self.progress.assessed, "total": self.progress.total},
+            "carried_forward": self.carried_forward,
         }
 
 
@@ -107,6 +109,10 @@ class Summary:
         return sl.Progress(
             assessed=sum(t.progress.assessed for t in self.targets), total=sum(t.progress.total for t in self.targets)
         )
+
+    @property
+    def carried_forward(self) -> int:
+        return sum(t.carried_forward for t in self.targets)
 
     @property
     def at_target(self) -> int:
@@ -159,16 +165,26 @@ def summary(assessment: Assessment) -> Summary:
     (results, zones, conduits) whatever the number of results; the catalogue is cached."""
     items = catalogue_items(assessment.catalogue_id)
     by_target: dict[uuid.UUID, list[tuple[uuid.UUID, str, bool]]] = defaultdict(list)
+    carried: dict[uuid.UUID, list[str]] = defaultdict(list)
     rows = Result.objects.filter(assessment=assessment).values_list(
-        "zone_id", "conduit_id", "requirement_id", "status", "in_scope"
+        "zone_id", "conduit_id", "requirement_id", "status", "in_scope", "carried_forward"
     )
-    for zone_id, conduit_id, req_id, status, in_scope in rows:
+    for zone_id, conduit_id, req_id, status, in_scope, carried_forward in rows:
         by_target[zone_id or conduit_id].append((req_id, status, in_scope))
+        if carried_forward and in_scope:
+            carried[zone_id or conduit_id].append(status)
     zones, conduits = scope_targets(assessment)
-    return Summary(
+    result = Summary(
         zones=[_target_summary(z, TargetKind.ZONE, items, by_target[z.pk]) for z in zones],
         conduits=[_target_summary(c, TargetKind.CONDUIT, items, by_target[c.pk]) for c in conduits],
     )
+    for target in result.targets:
+        # Progress counts carried-forward findings apart until someone confirms them (decision 0026).
+        statuses = carried[target.id]
+        target.carried_forward = len(statuses)
+        taken = sl.progress(statuses).assessed
+        target.progress = sl.Progress(assessed=target.progress.assessed - taken, total=target.progress.total)
+    return result
 
 
 # --- re-sync ----------------------------------------------------------------------------------------

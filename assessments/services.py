@@ -4,7 +4,7 @@ StaleObjectError on a stale version, and publishes what changed to the live grou
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.access import Action, can
 from accounts.models import Membership, User
-from assessments import live, selectors
+from assessments import carry, live, selectors
 from assessments.choices import REOPENED_TO, TRANSITIONS, AssessmentStatus, TargetKind
 from assessments.evidence_files import check_upload
 from assessments.models import Assessment, Comment, Evidence, Result, SignOff
@@ -61,7 +61,9 @@ def _check_scope(site: Site, zones: list[Zone], conduits: list[Conduit]) -> None
         raise ValidationError(errors)
 
 
-def _apply_plan(assessment: Assessment, plan: ResyncPlan) -> ResyncPlan:
+def _apply_plan(
+    assessment: Assessment, plan: ResyncPlan, fill: Callable[[list[Result]], None] | None = None
+) -> ResyncPlan:
     new = [
         Result(
             assessment=assessment,
@@ -71,6 +73,8 @@ def _apply_plan(assessment: Assessment, plan: ResyncPlan) -> ResyncPlan:
         )
         for kind, target_id, req_id in plan.add
     ]
+    if fill is not None:
+        fill(new)  # a carry forward sets its findings before the one insert (assessments.carry)
     if new:
         bulk_create_with_history(new, Result, batch_size=500)
     # Going through save() keeps version, history and ETags right for the rows that change.
@@ -89,10 +93,12 @@ def assessment_create(
     zones: Iterable[Zone] | None = None,
     conduits: Iterable[Conduit] | None = None,
     team: Iterable[User] = (),
+    previous: Assessment | None = None,
     **fields: Any,
 ) -> Assessment:
     """Create an assessment pinned to the current 3-3 release, with one result per in-scope zone or
-    conduit and per item selected at or below its SL-T. Scope defaults to the whole site."""
+    conduit and per item selected at or below its SL-T. Scope defaults to the whole site. With `previous`
+    (an earlier assessment of the same site), its findings are carried forward, to confirm (assessments.carry)."""
     catalogue = Catalogue.objects.filter(part=Part.SYSTEM, is_current=True).first()
     if catalogue is None:
         raise ValidationError("No IEC 62443-3-3 catalogue is loaded; run manage.py load_catalogue.")
@@ -103,13 +109,18 @@ def assessment_create(
     team_list = list(team)
     _check_people(site, [fields.get("lead")], "lead")
     _check_people(site, team_list, "team")
+    if previous is not None:
+        carry.check_previous(site_id=site.pk, previous=previous)
     assessment = Assessment(site=site, title=title, catalogue=catalogue, created_by=by, **fields)
     assessment.full_clean()
     assessment.save()
     assessment.zones.set(zone_list)
     assessment.conduits.set(conduit_list)
     assessment.team.set(team_list)
-    _apply_plan(assessment, resync_plan(assessment))
+    carried = carry.Carry(previous=previous, by=by) if previous is not None else None
+    _apply_plan(assessment, resync_plan(assessment), fill=carried.fill if carried else None)
+    # What the carry did, for the caller (the API's answer counts it again from the rows).
+    assessment.carried = carried.link() if carried else carry.CarryCounts()  # type: ignore[attr-defined]
     return assessment
 
 
@@ -275,6 +286,29 @@ def assessment_reopen(*, assessment: Assessment, by: User, reason: str) -> Asses
     return assessment
 
 
+# --- the rules of a result edit, shared by result_update and the bulk edit (assessments/bulk.py) ---------
+def result_fields_check(
+    *, assessment: Assessment, fields: dict[str, Any], allowed: Iterable[str] = RESULT_FIELDS
+) -> None:
+    """What an edit of results must pass before any result is looked at: the assessment is open, only
+    fields a person edits are sent, and a new assignee is a member of the site's organization."""
+    _ensure_open(assessment)
+    refuse_unknown_fields(fields, allowed)
+    if fields.get("assignee") is not None:
+        _check_people(assessment.site, [fields["assignee"]], "assignee")
+
+
+def result_fields_apply(*, result: Result, fields: dict[str, Any], by: User) -> None:
+    """Set `fields` on `result` (not saved) and validate it as a whole: the status rules (countermeasure
+    when compensated, justification when not applicable) are the model's. Raises ValidationError."""
+    for name, value in fields.items():
+        setattr(result, name, value)
+    result.updated_by = by
+    # updated_by is the caller and a changed assignee was checked by result_fields_check: no existence
+    # query for either.
+    result.full_clean(exclude=["assessment", "zone", "conduit", "requirement", "updated_by", "assignee"])
+
+
 @transaction.atomic
 def result_update(
     *,
@@ -292,17 +326,15 @@ def result_update(
     result = locked.select_related("assessment__site", "requirement", "assignee").get(pk=result.pk)
     _ensure_open(result.assessment)
     check_version(result, expected_version)
-    refuse_unknown_fields(fields, RESULT_FIELDS)
-    if fields.get("assignee") is not None:
-        _check_people(result.assessment.site, [fields["assignee"]], "assignee")
+    result_fields_check(assessment=result.assessment, fields=fields, allowed=(*RESULT_FIELDS, "carried_forward"))
+    if fields.get("carried_forward") and not result.carried_forward:
+        raise ValidationError({"carried_forward": "Only a carry forward marks a result; send false to confirm it."})
     evidence_list = list(evidence) if evidence is not None else None
-    if evidence_list is not None and any(e.assessment_id != result.assessment_id for e in evidence_list):
+    foreign = {e.pk for e in evidence_list or () if e.assessment_id != result.assessment_id}
+    # Evidence of an earlier assessment stays linkable where a carry forward linked it (decision 0026).
+    if foreign and foreign - set(result.evidence.values_list("pk", flat=True)):
         raise ValidationError({"evidence": "Evidence can only be linked within its own assessment."})
-    for name, value in fields.items():
-        setattr(result, name, value)
-    result.updated_by = by
-    # updated_by is the caller and a changed assignee was checked above: no existence query for either.
-    result.full_clean(exclude=["assessment", "zone", "conduit", "requirement", "updated_by", "assignee"])
+    result_fields_apply(result=result, fields=fields, by=by)
     result.save()
     if evidence_list is not None:
         result.evidence.set(evidence_list)

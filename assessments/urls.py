@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import evidence, pages, workspace
+from assessments.views import compare, evidence, pages, workspace
 
 urlpatterns = [
     path("assessments/", pages.assessment_list, name="assessment-list"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessments/<uuid:pk>/sign-off/", pages.assessment_sign_off, name="assessment-sign-off"),
     path("assessments/<uuid:pk>/reopen/", pages.assessment_reopen, name="assessment-reopen"),
     path("assessments/<uuid:pk>/history/", pages.assessment_history, name="assessment-history"),
+    path("assessments/<uuid:pk>/compare/", compare.assessment_compare, name="assessment-compare"),
     path("assessments/<uuid:pk>/resync/", pages.assessment_resync, name="assessment-resync"),
     path("assessments/<uuid:pk>/workspace/", workspace.workspace, name="assessment-workspace"),
     path("assessments/<uuid:pk>/workspace/targets/", workspace.workspace_nav, name="assessment-targets"),

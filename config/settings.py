@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "remediation.choices.ActionStatus.values",
         "ReportKindEnum": "reports.choices.ReportKind",
         "ResultStatusEnum": "assessments.choices.ResultStatus",
+        # The status a request sets (a result edit, a bulk edit): the same values, without their labels.
+        "ResultStatusInputEnum": "assessments.choices.ResultStatus.values",
         "AssessmentStatusEnum": "assessments.choices.AssessmentStatus",
         "TokenStateEnum": "security.choices.TokenState",
     },

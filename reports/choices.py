@@ -2,7 +2,8 @@ from django.db import models
 
 
 class ReportKind(models.TextChoices):
-    """What a report job produces: four kinds from an assessment, the roadmap from a site, the cybersecurity
+    """What a report job produces: the gap report (PDF, Word), the evidence bundle, results exports and OSCAL
+    assessment results from an assessment; the roadmap and the OSCAL plan of action from a site; the cybersecurity
     requirements specification from a risk assessment."""
 
     GAP_ASSESSMENT = "gap_assessment", "Gap assessment (PDF)"
@@ -11,6 +12,9 @@ class ReportKind(models.TextChoices):
     RESULTS_CSV = "results_csv", "Results (CSV)"
     RESULTS_XLSX = "results_xlsx", "Results (XLSX)"
     CRS = "crs", "Cybersecurity requirements specification (PDF)"
+    GAP_ASSESSMENT_DOCX = "gap_assessment_docx", "Gap assessment (Word)"
+    OSCAL_ASSESSMENT_RESULTS = "oscal_assessment_results", "OSCAL assessment results (JSON)"
+    OSCAL_POAM = "oscal_poam", "OSCAL plan of action and milestones (JSON)"
 
 
 class JobStatus(models.TextChoices):
@@ -25,11 +29,12 @@ class JobStatus(models.TextChoices):
 # The kinds whose target is an assessment; the roadmap's target is a site.
 ASSESSMENT_KINDS = frozenset(
     {ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE, ReportKind.RESULTS_CSV, ReportKind.RESULTS_XLSX}
-)
-SITE_KINDS = frozenset({ReportKind.ROADMAP})
+    | {ReportKind.OSCAL_ASSESSMENT_RESULTS}
+) | {ReportKind.GAP_ASSESSMENT_DOCX}
+SITE_KINDS = frozenset({ReportKind.ROADMAP, ReportKind.OSCAL_POAM})
 RISK_KINDS = frozenset({ReportKind.CRS})  # made from a risk assessment (IEC 62443-3-2)
 DONE = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 # The gap-assessment report's options (ReportJob.parameters) and the kinds whose output includes that report.
 COMPACT_NOT_ASSESSED = "compact_not_assessed"
-GAP_KINDS = frozenset({ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE})
+GAP_KINDS = frozenset({ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE}) | {ReportKind.GAP_ASSESSMENT_DOCX}

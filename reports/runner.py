@@ -108,6 +108,17 @@ def _crs(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     return Output(path, _basename(job, "requirements-specification", "pdf"), "application/pdf", pages=pdf.pages)
 
 
+def _gap_assessment_docx(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from reports.docx.gap_assessment import render_gap_assessment_docx
+
+    assert job.assessment is not None
+    docx = render_gap_assessment_docx(job.assessment, progress=progress, **_gap_options(job))
+    path = workdir / "report.docx"
+    path.write_bytes(docx.data)
+    kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return Output(path, _basename(job, "gap-assessment", "docx"), kind)
+
+
 def _evidence_bundle(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     from reports.pdf.gap_assessment import render_gap_assessment
 
@@ -140,15 +151,47 @@ def _export(write: Callable[[Assessment, BinaryIO], None], extension: str, conte
     return render
 
 
+def _oscal_assessment_results(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from reports.oscal import EmptyExport
+    from reports.oscal.assessment_results import write_assessment_results
+
+    assert job.assessment is not None
+    progress(20, "Writing the OSCAL assessment results")
+    path = workdir / "assessment-results.json"
+    try:
+        with path.open("wb") as out:
+            write_assessment_results(job.assessment, out)
+    except EmptyExport as exc:
+        raise ReportUnavailable(str(exc)) from exc
+    return Output(path, _basename(job, "oscal-assessment-results", "json"), "application/json")
+
+
+def _oscal_poam(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from reports.oscal import EmptyExport
+    from reports.oscal.poam import write_poam
+
+    progress(20, "Writing the OSCAL plan of action and milestones")
+    path = workdir / "poam.json"
+    try:
+        with path.open("wb") as out:
+            write_poam(job.site, out)
+    except EmptyExport as exc:
+        raise ReportUnavailable(str(exc)) from exc
+    return Output(path, _basename(job, "oscal-poam", "json"), "application/json")
+
+
 RENDERERS: dict[str, Renderer] = {
     ReportKind.GAP_ASSESSMENT: _gap_assessment,
     ReportKind.ROADMAP: _roadmap,
     ReportKind.CRS: _crs,
+    ReportKind.GAP_ASSESSMENT_DOCX: _gap_assessment_docx,
     ReportKind.EVIDENCE_BUNDLE: _evidence_bundle,
     ReportKind.RESULTS_CSV: _export(results_csv, "csv", "text/csv; charset=utf-8"),
     ReportKind.RESULTS_XLSX: _export(
         results_xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ),
+    ReportKind.OSCAL_ASSESSMENT_RESULTS: _oscal_assessment_results,
+    ReportKind.OSCAL_POAM: _oscal_poam,
 }
 
 

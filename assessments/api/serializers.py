@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
+from assessments.carry import carried_forward_count
 from assessments.choices import AssessmentStatus, ResultStatus
 from assessments.models import Assessment, Comment, Evidence, Result
 from compliance.models import Catalogue
@@ -32,6 +34,7 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
     evidence = serializers.SerializerMethodField()
     assignee_name = serializers.SerializerMethodField()
     updated_by_name = serializers.SerializerMethodField()
+    evidence_expired = serializers.SerializerMethodField(help_text="Some linked evidence has expired.")
 
     class Meta:
         model = Result
@@ -56,11 +59,25 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
             "updated_by_name",
             "updated_at",
             "version",
+            "carried_forward",
+            "carried_from",
+            "evidence_expired",
         ]
         read_only_fields = fields
 
+    def _evidence(self, obj: Result) -> list[Evidence]:
+        # Read once for both fields: without a prefetch each .all() is a query (the PATCH's answer).
+        cache: dict[Any, list[Evidence]] = self.__dict__.setdefault("_evidence_rows", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = list(obj.evidence.all())
+        return cache[obj.pk]
+
     def get_evidence(self, obj: Result) -> list[str]:
-        return [str(e.pk) for e in obj.evidence.all()]
+        return [str(e.pk) for e in self._evidence(obj)]
+
+    def get_evidence_expired(self, obj: Result) -> bool:
+        today = timezone.localdate()
+        return any(e.expires is not None and e.expires < today for e in self._evidence(obj))
 
     def get_assignee_name(self, obj: Result) -> str:
         return person_name(obj.assignee)
@@ -91,6 +108,13 @@ class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer[Assess
     signed_off_by = PersonField(allow_null=True)
     created_by = PersonField(allow_null=True)
     result_count = serializers.SerializerMethodField(help_text="Results in scope.")
+    previous = ScopedIdField(
+        Assessment,
+        write_only=True,
+        required=False,
+        help_text="On create: an earlier assessment of the same site whose findings are carried forward, to confirm.",
+    )
+    carried_forward = serializers.SerializerMethodField(help_text="Results in scope carried forward, to confirm.")
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -99,6 +123,7 @@ class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer[Assess
             "id", "site", "title", "catalogue", "zones", "conduits", "lead", "team", "planned_start",
             "planned_end", "actual_start", "actual_end", "status", "signed_off_at", "signed_off_by",
             "sign_off_reason", "sign_off_unassessed", "created_by", "created", "version", "result_count", "links",
+            "previous", "carried_forward",
         ]  # fmt: skip
         read_only_fields = ["id", "signed_off_at", "created", "version"]
 
@@ -112,6 +137,10 @@ class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer[Assess
     def get_result_count(self, obj: Assessment) -> int:
         annotated = getattr(obj, "result_count", None)
         return int(annotated) if annotated is not None else obj.results.filter(in_scope=True).count()
+
+    def get_carried_forward(self, obj: Assessment) -> int:
+        annotated = getattr(obj, "carried_forward_count", None)
+        return int(annotated) if annotated is not None else carried_forward_count(obj)
 
     def get_links(self, obj: Assessment) -> dict[str, str]:
         return {
@@ -128,6 +157,7 @@ class AssessmentPatchSerializer(StaysMixin, AssessmentSerializer):
 
     stays = {"site": "An assessment stays on its site; create a new one for another site."}
     site = ScopedIdField(Site, required=False)
+    previous = None  # type: ignore[assignment]  # carry forward happens at creation only
     status = choice_field(AssessmentStatus.values, "assessment status", required=False)  # type: ignore[assignment]
     reason = serializers.CharField(
         write_only=True,
@@ -138,7 +168,7 @@ class AssessmentPatchSerializer(StaysMixin, AssessmentSerializer):
     )
 
     class Meta(AssessmentSerializer.Meta):
-        fields = [*AssessmentSerializer.Meta.fields, "reason"]
+        fields = [*(f for f in AssessmentSerializer.Meta.fields if f != "previous"), "reason"]
 
     def validate(self, attrs: Any) -> Any:
         attrs = super().validate(attrs)
@@ -166,6 +196,9 @@ class ResultUpdateSerializer(StrictFieldsMixin, serializers.Serializer[Result]):
     justification = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     assignee = MemberField(required=False, allow_null=True)
     evidence = ScopedIdField(Evidence, many=True, required=False)
+    carried_forward = serializers.BooleanField(
+        required=False, help_text="Send false to confirm a result carried forward from an earlier assessment."
+    )
 
 
 class ChangeSerializer(serializers.Serializer[Any]):

@@ -113,7 +113,10 @@ class AssessmentViewSet(ServiceViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
         if self.action in ("list", "retrieve", "create", "partial_update"):
-            counted = queryset.annotate(result_count=Count("results", filter=Q(results__in_scope=True)))
+            counted = queryset.annotate(
+                result_count=Count("results", filter=Q(results__in_scope=True)),
+                carried_forward_count=Count("results", filter=Q(results__in_scope=True, results__carried_forward=True)),
+            )
             queryset = counted.order_by("-created", "pk")  # Meta.ordering does not survive an aggregate
         return queryset
 

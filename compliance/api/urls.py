@@ -1,7 +1,11 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from compliance.api.views import RequirementViewSet
+from compliance.api.views import CatalogueOscalView, RequirementViewSet
 
 router = SimpleRouter()
 router.register("catalogue/requirements", RequirementViewSet, basename="requirement")
-urlpatterns = router.urls
+urlpatterns = [
+    path("catalogue/oscal/", CatalogueOscalView.as_view(), name="catalogue-oscal"),
+    *router.urls,
+]

@@ -104,7 +104,9 @@ class ZonewiseSchema(AutoSchema):
             errors[401] = _answer("Not signed in: send `Authorization: Token <token>` (or a session cookie).")
             if unsafe:
                 errors[403] = _answer("Your role lets you read this, not change it (or a missing CSRF token).")
-            if getattr(self.view, "action", None) != "create":
+            # A create has nothing to find, unless it is made under an object named in the path.
+            in_path = any(p.get("in") == "path" for p in parameters)
+            if getattr(self.view, "action", None) != "create" or in_path:
                 errors[404] = _answer(
                     "Not found: it does not exist, or not for you (another organization's objects), or no such page."
                 )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.choices import ResultStatus
+from assessments.compare import Comparison, since_previous
 from assessments.models import Assessment, Evidence, Result, SignOff
 from assessments.selectors import FRCell, Summary, TargetSummary, catalogue_items, results_for, summary
 from compliance.models import FoundationalRequirement
@@ -165,6 +166,7 @@ class GapReport:
     compact_not_assessed: bool = False  # not-assessed items as one list per zone or conduit, not a row each
     sign_off: SignOff | None = None  # the sign-off the report shows: the one it is pinned to, else the current
     sign_offs: list[SignOff] = field(default_factory=list)  # every sign-off of the assessment, newest first
+    since: Comparison | None = None  # against the assessment this one follows, when there is one (decision 0027)
 
     @property
     def last_reopened(self) -> SignOff | None:
@@ -336,6 +338,9 @@ def gap_report(
             )
         )
     chapters["findings"] = outline.add("findings", "Findings")
+    since = since_previous(assessment)
+    if since is not None:
+        chapters["since"] = outline.add("since", "Since the last assessment")
     chapters["signoff"] = outline.add("signoff", "Sign-off")
     chapters["evidence"] = outline.appendix("evidence", "Evidence index")
     chapters["changes"] = outline.appendix("changes", "Summary of changes")
@@ -378,4 +383,5 @@ def gap_report(
         compact_not_assessed=compact_not_assessed,
         sign_off=sign_off,
         sign_offs=sign_offs,
+        since=since,
     )

@@ -15,9 +15,11 @@ register = template.Library()
 # What the request buttons offer on an assessment, in this order.
 ASSESSMENT_BUTTONS = (
     (ReportKind.GAP_ASSESSMENT, "Gap assessment report", "PDF"),
+    (ReportKind.GAP_ASSESSMENT_DOCX, "Gap assessment report", "Word"),
     (ReportKind.EVIDENCE_BUNDLE, "Evidence bundle", "ZIP"),
     (ReportKind.RESULTS_XLSX, "Results", "XLSX"),
     (ReportKind.RESULTS_CSV, "Results", "CSV"),
+    (ReportKind.OSCAL_ASSESSMENT_RESULTS, "OSCAL assessment results", "JSON"),
 )
 
 

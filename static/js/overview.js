@@ -38,6 +38,6 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   }
-  ["result.updated", "assessment.resynced", "resume"].forEach((t) => window.ZonewiseLive.on(t, schedule));
+  ["result.updated", "results.updated", "assessment.resynced", "resume"].forEach((t) => window.ZonewiseLive.on(t, schedule));
   window.ZonewiseLive.on("assessment.updated", () => window.location.reload());
 })();

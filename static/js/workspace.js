@@ -86,6 +86,7 @@
       document.createTextNode("Changed by " + name + " · " + stamp(result.updated_at) + " · v"), version);
     showConditional(row);
     showErrors(row, null);
+    showCarried(row, result);
     refreshTargets();
   }
 
@@ -96,6 +97,44 @@
       const nav = document.getElementById("targets");
       if (nav && window.htmx) window.htmx.trigger(nav, "refresh");
     }, 250);
+  }
+
+  // --- carried forward (decision 0026): confirming clears the mark with If-Match, like any save ------
+  function showCarried(row, result) {
+    if (result.carried_forward !== false) return;
+    row.querySelectorAll('[data-role="carried"], [data-role="carried-expired"], [data-action="confirm"]').forEach((el) => el.remove());
+  }
+  async function confirmCarried(row) {
+    if (!canChange || row._inflight || !row.querySelector('[data-role="carried"]')) return;
+    if (row._dirty.size) { setState(row, "Not confirmed: your edit is still being saved; confirm once it is.", "pending"); return; }
+    row._inflight = true;
+    setState(row, "Confirming…", "saving");
+    let response;
+    try {
+      response = await fetch(row.dataset.url, {
+        method: "PATCH",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+          "If-Match": '"' + row.dataset.version + '"', "X-CSRFToken": csrf },
+        body: JSON.stringify({ carried_forward: false }),
+      });
+    } catch (e) {
+      row._inflight = false;
+      setState(row, "Not confirmed: the server cannot be reached.", "error");
+      return;
+    }
+    row._inflight = false;
+    const data = await response.json().catch(() => ({}));
+    if (response.ok) {
+      applyServer(row, data, null);
+      setState(row, "Confirmed", "ok");
+    } else if (response.status === 412 && data.current) {
+      // Someone changed it meanwhile: show their version; confirming what one has not seen is no confirmation.
+      applyServer(row, data.current, null);
+      setState(row, "Not confirmed: " + (data.current.updated_by_name || "someone") + " changed it meanwhile. Check it and confirm again.", "error");
+    } else {
+      setState(row, "Not confirmed: " + (data.detail || response.statusText), "error");
+    }
   }
 
   // --- saving ---------------------------------------------------------------------------------
@@ -279,27 +318,34 @@
     });
   }
 
+  // A newer version of a result, from the socket or from a bulk edit's answer: shown at once unless
+  // someone is typing in that row (their next save then shows both versions).
+  function applyLive(result, by) {
+    const row = rowById(result.id);
+    if (!row) { refreshTargets(); return; }
+    if (Number(result.version) <= Number(row.dataset.version)) return;
+    if (row._dirty.size || row._inflight) {
+      setState(row, (by && by.name || "Someone") + " changed this meanwhile; when you save you will see both versions.", "pending");
+      refreshTargets();
+      return;
+    }
+    applyServer(row, result, by);
+    row.classList.remove("flash");
+    void row.offsetWidth;
+    row.classList.add("flash");
+    setState(row, "Updated by " + (by ? by.name : "someone"), "live");
+  }
+  window.ZonewiseWorkspace = { applyLive };
+
   if (live && isFinal) {
     // Reopened (or changed) while read here: the page comes back with what may now be edited.
     live.on("assessment.updated", (m) => { if (m.status) window.location.reload(); });
   } else if (live) {
     live.on("presence", (m) => markEditors(m.people));
     live.on("hello", (m) => { markEditors(m.people); if (focused) live.send({ type: "focus", result: focused }); });
-    live.on("result.updated", (m) => {
-      const row = rowById(m.result.id);
-      if (!row) { refreshTargets(); return; }
-      if (Number(m.result.version) <= Number(row.dataset.version)) return;
-      if (row._dirty.size || row._inflight) {
-        setState(row, (m.by && m.by.name || "Someone") + " changed this meanwhile; when you save you will see both versions.", "pending");
-        refreshTargets();
-        return;
-      }
-      applyServer(row, m.result, m.by);
-      row.classList.remove("flash");
-      void row.offsetWidth;
-      row.classList.add("flash");
-      setState(row, "Updated by " + (m.by ? m.by.name : "someone"), "live");
-    });
+    live.on("result.updated", (m) => applyLive(m.result, m.by));
+    // A bulk edit (decision 0028): one message for many results, each applied as a result.updated.
+    live.on("results.updated", (m) => (m.results || []).forEach((result) => applyLive(result, m.by)));
     live.on("comment.added", (m) => {
       const row = rowById(m.result);
       if (!row) return;
@@ -378,6 +424,7 @@
     if (!button) return;
     const row = button.closest("article.result");
     const action = button.dataset.action;
+    if (action === "confirm") { confirmCarried(row); return; }
     if (action === "history") openHistory(row);
     else togglePanel(row, action, button);
   });
@@ -454,6 +501,7 @@
     }
     if (!row || target !== row) return;
     if (event.key === "h") { openHistory(row); event.preventDefault(); return; }
+    if (event.key === "y" && canChange) { confirmCarried(row); event.preventDefault(); return; }
     if (event.key === "Enter" && canChange) {
       // The text the status still needs, else the observations.
       const needs = neededField(input(row, "status").value);

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reports.choices import JobStatus, ReportKind
 from reports.models import ReportJob
+from reports.templatetags.reports_tags import ASSESSMENT_BUTTONS
 from tests.conftest import PERSONA_NAMES, Personas
 from tests.reports.helpers import make_job
 
@@ -88,6 +89,7 @@ def test_the_roadmap_button_requests_a_report_of_the_site(
     # Back on the roadmap page, the latest roadmap report is there to download.
     roadmap = client.get(f"/roadmap/?site={personas.site.pk}").content.decode()
     assert 'name="kind" value="roadmap"' in roadmap and f'name="site" value="{personas.site.pk}"' in roadmap
+    assert 'name="kind" value="oscal_poam"' in roadmap  # the same actions for GRC tools (tests/reports/test_oscal.py)
     assert f'href="/reports/{job.pk}/download/"' in roadmap
 
 
@@ -173,9 +175,9 @@ def test_request_buttons_include_offers_every_kind_and_the_latest_jobs(sample: A
     html = Template('{% include "reports/_request_buttons.html" %}').render(
         Context({"assessment": sample.assessment, "request": request, "csrf_token": "t"})
     )
-    for kind in ("gap_assessment", "evidence_bundle", "results_xlsx", "results_csv"):
+    for kind in ("gap_assessment", "gap_assessment_docx", "evidence_bundle", "results_xlsx", "results_csv"):
         assert f'name="kind" value="{kind}"' in html
-    assert html.count(f'name="assessment" value="{sample.assessment.pk}"') == 4
+    assert html.count(f'name="assessment" value="{sample.assessment.pk}"') == len(ASSESSMENT_BUTTONS)
     assert f'href="/reports/{job.pk}/"' in html and "Failed" in html
     request.user = personas.outsider
     hidden = Template('{% include "reports/_request_buttons.html" %}').render(
