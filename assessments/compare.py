@@ -310,8 +310,10 @@ def _findings(older: Assessment, newer: Assessment) -> tuple[list[Finding], list
     """(opened, closed). A finding belongs to an assessment when it was raised from it or is linked to one
     of its results (generating findings again links a still-open earlier finding instead of repeating it).
     Opened: the newer's findings whose requirement and target the older had none for. Closed: the older's
-    findings the newer has none for, and those resolved or accepted as a risk since. Two queries: the keys
-    of all, then the rows of those listed."""
+    findings resolved or accepted as a risk since, and those whose requirement the newer assessment now finds
+    satisfied on the same target. A finding the newer assessment has not raised again is not closed by that
+    alone: its result may be not assessed yet, or still not met (a carried-forward assessment before findings
+    are generated). Three queries: the keys of all, the newer's statuses, then the rows of those listed."""
     pair = [older.pk, newer.pk]
     rows = (
         Finding.objects.filter(Q(assessment_id__in=pair) | Q(results__assessment_id__in=pair))
@@ -332,7 +334,18 @@ def _findings(older: Assessment, newer: Assessment) -> tuple[list[Finding], list
     older_keys = {key[pk] for pk in in_older}
     newer_keys = {key[pk] for pk in in_newer}
     opened = {pk for pk in in_newer if key[pk] not in older_keys}
-    closed = {pk for pk in in_older if key[pk] not in newer_keys or status[pk] not in UNRESOLVED_FINDING_STATUSES}
+    now_satisfied = {
+        (zone_id or conduit_id, ref)
+        for zone_id, conduit_id, ref, state in Result.objects.filter(assessment=newer, in_scope=True)
+        .order_by()
+        .values_list("zone_id", "conduit_id", "requirement__ref", "status")
+        if sl.is_satisfied(state)
+    }
+    closed = {
+        pk
+        for pk in in_older
+        if status[pk] not in UNRESOLVED_FINDING_STATUSES or (key[pk] not in newer_keys and key[pk] in now_satisfied)
+    }
     listed = Finding.objects.filter(pk__in=opened | closed).select_related("zone", "conduit", "requirement")
     found = list(listed.order_by(*FINDING_ORDER))
     return [f for f in found if f.pk in opened], [f for f in found if f.pk in closed]

@@ -438,3 +438,10 @@ def expiring_evidence(user: Any, today: Any, days: int = 30, limit: int = 10) ->
         .select_related("assessment", "assessment__site")
         .order_by("expires", "pk")[:limit]
     )
+
+
+def assessment_evidence(assessment: Assessment) -> QuerySet[Evidence]:
+    """The evidence an assessment holds: what was added to it, and what carry forward linked to its results from
+    an earlier assessment (the same rows, decision 0026). A subquery, not a join, so annotations stay right."""
+    linked = Evidence.results.through.objects.filter(result__assessment=assessment).values("evidence_id")
+    return Evidence.objects.filter(Q(assessment=assessment) | Q(pk__in=linked))

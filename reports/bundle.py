@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Assessment, Evidence, Result
+from assessments.selectors import assessment_evidence
 from compliance import sl
 from core.csvio import SafeWriter, csv_to_binary
 from remediation.models import Action, Finding
@@ -479,7 +480,7 @@ def evidence_bundle(assessment: Assessment, out: BinaryIO, *, gap_pdf: bytes) ->
     results = load_results(assessment)
     labels = {r.pk: result_label(r) for r in results}
     evidence = list(
-        Evidence.objects.filter(assessment=assessment)
+        assessment_evidence(assessment)
         .select_related("added_by")
         .prefetch_related(models.Prefetch("results", queryset=Result.objects.only("id")))
         .order_by("added_at", "pk")

@@ -23,7 +23,7 @@ from django.db.models import Max
 
 from assessments.choices import ResultStatus, TargetKind
 from assessments.models import Assessment, Evidence, Result
-from assessments.selectors import TargetSummary, scope_targets, summary
+from assessments.selectors import TargetSummary, assessment_evidence, scope_targets, summary
 from compliance.oscal import OSCAL_VERSION, control_id, prop, timestamp, validated
 from remediation.models import Finding
 from reports.oscal import EmptyExport, day, ids, write_json
@@ -198,7 +198,7 @@ def assessment_results_document(assessment: Assessment) -> dict[str, Any]:
     evidence_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for result_id, evidence_id in links.values_list("result_id", "evidence_id"):
         evidence_of[result_id].append(evidence_id)
-    evidence = list(Evidence.objects.filter(assessment=assessment).order_by("added_at", "pk"))
+    evidence = list(assessment_evidence(assessment).order_by("added_at", "pk"))
     labels = {e.pk: e.filename or e.reference for e in evidence}
     raised_of: dict[uuid.UUID, list[Finding]] = defaultdict(list)
     raised = Finding.results.through.objects.filter(result__assessment=assessment).select_related("finding")

@@ -16,8 +16,16 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.choices import ResultStatus
 from assessments.compare import Comparison, since_previous
-from assessments.models import Assessment, Evidence, Result, SignOff
-from assessments.selectors import FRCell, Summary, TargetSummary, catalogue_items, results_for, summary
+from assessments.models import Assessment, Result, SignOff
+from assessments.selectors import (
+    FRCell,
+    Summary,
+    TargetSummary,
+    assessment_evidence,
+    catalogue_items,
+    results_for,
+    summary,
+)
 from compliance.models import FoundationalRequirement
 from compliance.sl import SLVector
 from core.people import person_name
@@ -230,7 +238,7 @@ def _groups(
 def _evidence(assessment: Assessment) -> tuple[list[EvidenceRow], dict[uuid.UUID, str]]:
     """The evidence index, numbered E1, E2... in the order it was added, and the labels by evidence id."""
     rows = list(
-        Evidence.objects.filter(assessment=assessment)
+        assessment_evidence(assessment)
         .select_related("added_by")
         .annotate(result_count=Count("results"))
         .order_by("added_at", "pk")

@@ -203,7 +203,8 @@ def test_query_count_is_flat(personas: Personas, pair: Pair) -> None:
     """More zones, results and findings, the same number of queries."""
     url = f"/api/v1/assessments/{pair.newer.pk}/compare/?with={pair.older.pk}"
     client = api_as(personas.consultant)
-    _finding(pair.older, pair.plant.zones[0], "SR 1.1")  # an empty list of findings would skip a query
+    # An empty list of findings would skip a query: one resolved since, so it is listed as closed.
+    _finding(pair.older, pair.plant.zones[0], "SR 1.1", FindingStatus.RESOLVED)
     client.get(url)  # warm the catalogue cache
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
@@ -213,7 +214,7 @@ def test_query_count_is_flat(personas: Personas, pair: Pair) -> None:
     scatter(older, random.Random(3), 0.5)
     scatter(newer, random.Random(4), 0.5)
     for zone in zones:
-        _finding(older, zone, "SR 1.1")
+        _finding(older, zone, "SR 1.1", FindingStatus.RESOLVED)
         _finding(newer, zone, "SR 1.2")
     url = f"/api/v1/assessments/{newer.pk}/compare/?with={older.pk}"
     with CaptureQueriesContext(connection) as big:
@@ -261,3 +262,20 @@ def test_previous_and_the_gap_report_chapter(personas: Personas, pair: Pair) -> 
     html = render_to_string(TEMPLATE, context(report))
     assert 'id="since"' in html and "Compared with <strong>2025</strong>" in html
     assert len(report.since.top_changes) == min(15, len(report.since.changes))
+
+
+def test_a_finding_not_raised_again_is_closed_only_when_its_requirement_is_now_satisfied(
+    personas: Personas, pair: Pair
+) -> None:
+    """A newer assessment that has not generated findings yet (carried forward, still being assessed) does not
+    close the older's findings: only a result now satisfied on the same target, or a resolved finding, does."""
+    zone = pair.plant.zones[0]
+    still_open = _finding(pair.older, zone, "SR 1.2")
+    fixed = _finding(pair.older, zone, "SR 1.3")
+    Result.objects.filter(assessment=pair.newer, zone=zone, requirement__ref="SR 1.2").update(
+        status=ResultStatus.NOT_ASSESSED
+    )
+    Result.objects.filter(assessment=pair.newer, zone=zone, requirement__ref="SR 1.3").update(status=ResultStatus.MET)
+    body = api_as(personas.consultant).get(f"/api/v1/assessments/{pair.newer.pk}/compare/?with={pair.older.pk}").json()
+    closed = {f["id"] for f in body["findings"]["closed"]}
+    assert str(fixed.pk) in closed and str(still_open.pk) not in closed

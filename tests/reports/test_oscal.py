@@ -179,3 +179,21 @@ def test_a_site_without_actions_gets_a_clear_failure(
     job = ReportJob.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED
     assert "no remediation actions" in job.error
+
+
+def test_a_carried_forward_assessment_exports_the_evidence_it_carried(sample: Sample, personas: Personas) -> None:
+    """Carry forward links the earlier assessment's evidence rows to the new results (decision 0026): the OSCAL
+    resources, the gap report's evidence index and the bundle's list must hold them too (a KeyError before)."""
+    from assessments.selectors import assessment_evidence
+    from reports.pdf.gap_data import gap_report
+
+    new = services.assessment_create(
+        site=sample.assessment.site, title="Next year", by=personas.consultant, previous=sample.assessment
+    )
+    assert set(assessment_evidence(new)) == {sample.evidence, sample.reference}
+    body = assessment_results_document(new)["assessment-results"]
+    AssessmentResults.model_validate(body)
+    resources = body["back-matter"]["resources"]
+    hashes = [h["value"] for r in resources for link in r.get("rlinks", []) for h in link.get("hashes", [])]
+    assert sample.evidence.sha256 in hashes
+    assert {row.label for row in gap_report(new).evidence} == {"E1", "E2"}
