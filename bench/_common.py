@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,3 +82,27 @@ def machine() -> dict[str, str]:
         "django": django.get_version(),
         "postgresql": str(row[0]) if row else "?",
     }
+
+
+def p95(values: Sequence[float]) -> float:
+    """The 95th percentile by the nearest rank (the benchmarks quote medians and p95)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def on_report_bench_database(name: str, run: Callable[[], int]) -> int:
+    """Run `run` with Django set up on a fresh PostgreSQL database `name` and a temporary data folder, the way
+    bench/report_bench.py builds its 20-zone assessment; the database is dropped afterwards, whatever happens."""
+    from bench import report_bench  # report_bench imports this module
+
+    recreate_database(name)
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as data_dir:
+            env = {**report_bench.bench_env(Path(data_dir)), "DATABASE_URL": database_url(name)}
+            report_bench.setup_django(env)
+            return run()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(name)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,31 +22,16 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: the project (and so `bench`) must be importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common, report_bench
-from bench._common import database_url
+from bench._common import p95
 
 DB_NAME = "zonewise_carry_bench"
-
-
-def p95(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
-    _common.recreate_database(DB_NAME)
-    try:
-        with tempfile.TemporaryDirectory(prefix="zonewise-carry-bench-") as data_dir:
-            env = {**report_bench.bench_env(Path(data_dir)), "DATABASE_URL": database_url(DB_NAME)}
-            report_bench.setup_django(env)
-            return run(args.runs)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _common.drop_database(DB_NAME)
+    return _common.on_report_bench_database(DB_NAME, lambda: run(args.runs))
 
 
 def run(runs: int) -> int:

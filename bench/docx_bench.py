@@ -18,7 +18,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,15 +25,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: the project (and so `bench`) must be importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common, report_bench
-from bench._common import database_url
+from bench._common import p95
 
 DB_NAME = "zonewise_docx_bench"
 TARGET_SECONDS = 30.0
-
-
-def p95(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,17 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--convert", type=Path, help="write the .docx here and convert it to PDF with soffice")
     args = parser.parse_args(argv)
-    _common.recreate_database(DB_NAME)
-    try:
-        with tempfile.TemporaryDirectory(prefix="zonewise-docx-bench-") as data_dir:
-            env = {**report_bench.bench_env(Path(data_dir)), "DATABASE_URL": database_url(DB_NAME)}
-            report_bench.setup_django(env)
-            return run(args.runs, args.convert)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _common.drop_database(DB_NAME)
+    return _common.on_report_bench_database(DB_NAME, lambda: run(args.runs, args.convert))
 
 
 def run(runs: int, convert: Path | None) -> int:
