@@ -34,8 +34,12 @@ DEMO_LOGINS = (
 def seed_people() -> dict[str, Organization]:
     """Create (or refresh) the two demo organizations and the five demo logins."""
     currencies = {FIRST_ORG: "GBP", SECOND_ORG: "EUR"}
+    # The water utility reports against NIS2 and NERC CIP: its gap reports get a regulatory alignment chapter.
+    frameworks = {FIRST_ORG: ["nis2", "nerc-cip"], SECOND_ORG: []}
     orgs = {
-        name: Organization.objects.update_or_create(name=name, defaults={"currency": currency})[0]
+        name: Organization.objects.update_or_create(
+            name=name, defaults={"currency": currency, "alignment_frameworks": frameworks[name]}
+        )[0]
         for name, currency in currencies.items()
     }
     for login in DEMO_LOGINS:

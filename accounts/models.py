@@ -42,6 +42,12 @@ class Organization(PublicRecord):
         default=False,
         help_text="On: every member must set up two-factor authentication before using Zonewise.",
     )
+    alignment_frameworks = models.JSONField(
+        "regulatory frameworks",
+        default=list,
+        blank=True,
+        help_text="Keys of the frameworks (alignment app) whose coverage the gap-assessment report shows.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     access_organization_path = ""

@@ -1,6 +1,8 @@
 from django.db import models
 
-from compliance import sl
+from compliance.choices import ResultStatus
+
+__all__ = ["REOPENED_TO", "TRANSITIONS", "AssessmentStatus", "ResultStatus", "TargetKind"]
 
 
 class AssessmentStatus(models.TextChoices):
@@ -22,21 +24,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # Where a reopened assessment goes: back to review, not to work (decision 0011).
 REOPENED_TO = AssessmentStatus.IN_REVIEW
-
-
-class ResultStatus(models.TextChoices):
-    """The finding for one requirement of one zone or conduit."""
-
-    NOT_ASSESSED = "not_assessed", "Not assessed"
-    MET = "met", "Met"
-    PARTIALLY_MET = "partially_met", "Partially met"
-    NOT_MET = "not_met", "Not met"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
-    COMPENSATED = "compensated", "Compensated"
-
-    @property
-    def satisfied(self) -> bool:
-        return sl.is_satisfied(self.value)
 
 
 class TargetKind(models.TextChoices):

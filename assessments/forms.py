@@ -8,8 +8,10 @@ from django import forms
 
 from accounts.selectors import people_of
 from assessments.models import Assessment
-from core.forms import DateInput, VersionedForm
+from core.forms import CommentForm, DateInput, EvidenceForm, VersionedForm
 from zones.models import Site
+
+__all__ = ["AssessmentForm", "CommentForm", "EvidenceForm"]
 
 
 class AssessmentForm(VersionedForm):
@@ -60,24 +62,3 @@ class AssessmentForm(VersionedForm):
             fields["previous"].queryset = site.assessments.order_by("-created")
         else:
             del self.fields["previous"]
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-
-
-class EvidenceForm(forms.Form):
-    """A file or a reference to a document held elsewhere, with a description and an expiry."""
-
-    file = forms.FileField(required=False)
-    reference = forms.CharField(
-        required=False, max_length=500, help_text="Or where the document is held: a DMS link, a drawing number…"
-    )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    expires = forms.DateField(required=False, widget=DateInput)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("file") and not (data.get("reference") or "").strip():
-            raise forms.ValidationError("Choose a file to upload or give a reference to a document held elsewhere.")
-        return data

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from assessments.models import Result
-from core.history import HistorySpec, entries_for
+from core.history import HistorySpec, change_log
 
 # What a person can change on a result; bookkeeping (version, updated_at, the target) is left out.
 SHOWN_FIELDS = ("status", "observations", "countermeasure", "justification", "assignee", "in_scope")
@@ -60,37 +60,8 @@ EVIDENCE = HistorySpec(
 )
 
 
-def _plain(value: Any) -> Any:
-    return str(value) if value is not None and not isinstance(value, bool | int | str) else value
-
-
 def result_history(result: Result) -> list[dict[str, Any]]:
-    """Every recorded save of `result`, newest first, each with the fields it changed:
-    `{"when", "who", "who_id", "kind", "changes": [{"field", "label", "from", "to", "from_display",
-    "to_display"}]}`. Saves that changed nothing a person can see are left out. Two queries whatever
-    their number: the rows, then the people they mention."""
+    """Every recorded save of `result`, newest first, each with the fields it changed (core.history's
+    `change_log`). Two queries whatever their number: the rows, then the people they mention."""
     records = list(result.history.order_by("history_date", "history_id"))
-    entries = entries_for([(Result.history.model, records, RESULT)], whole=True)
-    out = [
-        {
-            "when": e.when,
-            "who": e.who if e.who_id else "",
-            "who_id": str(e.who_id) if e.who_id else None,
-            "kind": "changed" if e.compared else "created",
-            "changes": [
-                {
-                    "field": c.field,
-                    "label": c.label,
-                    "from": _plain(c.old),
-                    "to": _plain(c.new),
-                    "from_display": c.old_display,
-                    "to_display": c.new_display,
-                }
-                for c in e.fields
-            ],
-        }
-        for e in entries
-        if not e.compared or e.fields
-    ]
-    out.reverse()
-    return out
+    return change_log(Result.history.model, records, RESULT)

@@ -46,12 +46,7 @@ def represent(result: Any) -> dict[str, Any]:
     current version, so a save that publishes the result and answers with it serializes it once."""
     from assessments.api.serializers import ResultSerializer
 
-    cached = getattr(result, "_represented", None)
-    if cached is not None and cached[0] == result.version:
-        return dict(cached[1])
-    data: dict[str, Any] = plain(ResultSerializer(result).data)
-    result._represented = (result.version, data)
-    return dict(data)
+    return core_live.represent(result, ResultSerializer)
 
 
 def result_updated(result: Any, by: Any) -> dict[str, Any]:

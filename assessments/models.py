@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessments.choices import AssessmentStatus, ResultStatus
+from assessments.choices import AssessmentStatus
+from compliance.assessed import AssessedItem
 from compliance.models import Catalogue, Requirement
-from core.models import DetailPage, PublicRecord, Record
+from core.evidence import CommentBase, EvidenceBase
+from core.models import DetailPage, PresenceRow, PublicRecord, Record
 from core.validators import validate_date_range, validate_single_line
-from core.versioning import Versioned
 from zones.models import Conduit, Site, Zone
 
 
@@ -56,6 +57,12 @@ class Assessment(DetailPage, Record):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    level_overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The organization's level overrides when it was created, {id: lowest SL} (decision 0032)",
+    )
     history = HistoricalRecords(m2m_fields=[zones, conduits])
 
     access_site_path = "site"
@@ -70,6 +77,10 @@ class Assessment(DetailPage, Record):
     @property
     def is_final(self) -> bool:
         return self.status == AssessmentStatus.FINAL
+
+    def level_of(self, requirement: Requirement) -> int | None:
+        """The lowest SL at which this assessment selects `requirement`: the pinned override, else the catalogue's."""
+        return self.level_overrides.get(requirement.ref, requirement.lowest_sl)
 
     def clean(self) -> None:
         errors = {}
@@ -115,7 +126,7 @@ class SignOff(PublicRecord):
         return self.reopened_at is None
 
 
-class Result(Versioned, PublicRecord):
+class Result(AssessedItem):
     """The finding for one 3-3 requirement (SR or RE) of one zone or conduit in an assessment."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
@@ -125,17 +136,6 @@ class Result(Versioned, PublicRecord):
     in_scope = models.BooleanField(
         default=True, help_text="False when the target no longer requires this item; its data is kept."
     )
-    status = models.CharField(max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ASSESSED)
-    observations = models.TextField(blank=True)
-    countermeasure = models.TextField("compensating countermeasure", blank=True)
-    justification = models.TextField(blank=True, help_text="Why the requirement does not apply")
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     carried_forward = models.BooleanField(
         default=False, help_text="Copied from an earlier assessment of the site and not confirmed yet"
     )
@@ -187,23 +187,10 @@ class Result(Versioned, PublicRecord):
         return self.zone_id or self.conduit_id  # type: ignore[return-value]
 
     @property
-    def satisfied(self) -> bool:
-        return ResultStatus(self.status).satisfied
-
-    @property
     def evidence_expired(self) -> bool:
         """Whether some linked evidence has expired (reads the prefetched evidence when there is some)."""
         today = timezone.localdate()
         return any(e.expires is not None and e.expires < today for e in self.evidence.all())
-
-    def clean(self) -> None:
-        errors = {}
-        if self.status == ResultStatus.COMPENSATED and not self.countermeasure.strip():
-            errors["countermeasure"] = "Describe the compensating countermeasure when the status is compensated."
-        if self.status == ResultStatus.NOT_APPLICABLE and not self.justification.strip():
-            errors["justification"] = "Justify why the requirement does not apply when the status is not applicable."
-        if errors:
-            raise ValidationError(errors)
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
@@ -211,26 +198,13 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.assessment_id}/{instance.pk}/{filename}"
 
 
-class Evidence(PublicRecord):
+class Evidence(EvidenceBase):
     """A document that supports results: an uploaded file (with its SHA-256) or a reference to a
     document held elsewhere (a document management system, a ticket, a drawing number)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
-    filename = models.CharField(max_length=255, blank=True)
-    content_type = models.CharField(max_length=120, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
-    reference = models.CharField(
-        max_length=500, blank=True, help_text="Where the document is held, e.g. a DMS link or a drawing number"
-    )
-    description = models.TextField(blank=True)
-    expires = models.DateField(null=True, blank=True, validators=[validate_date_range])
     results = models.ManyToManyField(Result, blank=True, related_name="evidence")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
-    added_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[results])
 
     access_site_path = "assessment__site"
@@ -239,50 +213,27 @@ class Evidence(PublicRecord):
         ordering = ["-added_at"]
         verbose_name_plural = "evidence"
 
-    def __str__(self) -> str:
-        return self.filename or self.reference
-
-    @property
-    def is_file(self) -> bool:
-        return bool(self.file)
-
     def get_download_url(self) -> str:
         return reverse("evidence-download", args=[self.pk])
 
-    def clean(self) -> None:
-        if bool(self.file) == bool(self.reference.strip()):
-            raise ValidationError({"file": "Give either a file or a reference to a document held elsewhere."})
 
-
-class Comment(PublicRecord):
+class Comment(CommentBase):
     """A remark in the thread of one result (a question to the asset owner, an answer, a decision)."""
 
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
-    created = models.DateTimeField(auto_now_add=True)
 
     access_site_path = "result__assessment__site"
 
-    class Meta:
-        ordering = ["created"]
-
-    def __str__(self) -> str:
-        return f"{self.author}: {self.body[:40]}"
+    class Meta(CommentBase.Meta):
+        pass
 
 
-class Presence(models.Model):
-    """One open WebSocket on an assessment: who is here and which result they are editing.
+class Presence(PresenceRow):
+    """One open WebSocket on an assessment: who is here and which result they are editing (the logic is
+    core.presence's; rows live as long as the socket)."""
 
-    Rows live as long as the socket (a heartbeat refreshes `seen`); stale rows of a crashed
-    process are ignored after a timeout and swept on the next connect.
-    """
-
-    channel_name = models.CharField(max_length=200, primary_key=True)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     editing = models.ForeignKey(Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    seen = models.DateTimeField()
 
     class Meta:
         indexes = [models.Index(fields=["assessment", "seen"])]

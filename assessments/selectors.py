@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -30,6 +31,7 @@ class CatalogueItem:
     ref: str
     fr: str
     level: int
+    overridden_from: int | None = None  # the catalogue's level, when an organization's override changed it
 
 
 @lru_cache(maxsize=8)
@@ -46,8 +48,35 @@ def catalogue_items(catalogue_id: uuid.UUID) -> tuple[CatalogueItem, ...]:
     return tuple(CatalogueItem(id=i, ref=r, fr=str(f), level=int(lv or 0)) for i, r, f, lv in rows)
 
 
-def required_items(catalogue_id: uuid.UUID, target: sl.SLVector) -> list[CatalogueItem]:
-    return [item for item in catalogue_items(catalogue_id) if sl.is_required(item.fr, item.level, target)]
+@lru_cache(maxsize=32)
+def _overridden(catalogue_id: uuid.UUID, overrides: tuple[tuple[str, int], ...]) -> tuple[CatalogueItem, ...]:
+    levels = dict(overrides)
+    return tuple(
+        replace(item, level=levels[item.ref], overridden_from=item.level)
+        if levels.get(item.ref, item.level) != item.level
+        else item
+        for item in catalogue_items(catalogue_id)
+    )
+
+
+def pinned_items(catalogue_id: uuid.UUID, overrides: Mapping[str, int] | None = None) -> tuple[CatalogueItem, ...]:
+    """The items of one release at the levels an assessment pinned ({id: lowest SL}, decision 0032): the cached
+    release with a dict lookup per item, itself cached per set of overrides, so no query and little work."""
+    if not overrides:
+        return catalogue_items(catalogue_id)
+    return _overridden(catalogue_id, tuple(sorted((ref, int(level)) for ref, level in overrides.items())))
+
+
+def assessment_items(assessment: Assessment) -> tuple[CatalogueItem, ...]:
+    """The items of the assessment's release at the levels it pinned: what every computation for it must use."""
+    return pinned_items(assessment.catalogue_id, assessment.level_overrides)
+
+
+def required_items(
+    catalogue_id: uuid.UUID, target: sl.SLVector, overrides: Mapping[str, int] | None = None
+) -> list[CatalogueItem]:
+    """The items a zone or conduit at SL-T `target` must cover, at the pinned levels."""
+    return [item for item in pinned_items(catalogue_id, overrides) if sl.is_required(item.fr, item.level, target)]
 
 
 def scope_targets(assessment: Assessment) -> tuple[list[Zone], list[Conduit]]:
@@ -163,7 +192,7 @@ def _target_summary(
 def summary(assessment: Assessment) -> Summary:
     """SL-T, SL-A, gap, counts and progress for every zone and conduit in scope: three queries
     (results, zones, conduits) whatever the number of results; the catalogue is cached."""
-    items = catalogue_items(assessment.catalogue_id)
+    items = assessment_items(assessment)
     by_target: dict[uuid.UUID, list[tuple[uuid.UUID, str, bool]]] = defaultdict(list)
     carried: dict[uuid.UUID, list[str]] = defaultdict(list)
     rows = Result.objects.filter(assessment=assessment).values_list(
@@ -202,13 +231,18 @@ class ResyncPlan:
 
 
 def resync_plan(assessment: Assessment) -> ResyncPlan:
+    """What a re-sync would add, retire and restore; at the levels the assessment pinned when it was created,
+    whatever the organization's overrides are now (decision 0032)."""
     zones, conduits = scope_targets(assessment)
     required: set[tuple[uuid.UUID, uuid.UUID]] = set()
     kinds: dict[uuid.UUID, str] = {}
     for kind, targets in ((TargetKind.ZONE, zones), (TargetKind.CONDUIT, conduits)):
         for target in targets:
             kinds[target.pk] = kind
-            required.update((target.pk, item.id) for item in required_items(assessment.catalogue_id, target.sl_target))
+            required.update(
+                (target.pk, item.id)
+                for item in required_items(assessment.catalogue_id, target.sl_target, assessment.level_overrides)
+            )
     existing: dict[tuple[uuid.UUID, uuid.UUID], tuple[uuid.UUID, bool]] = {}
     for result_id, zone_id, conduit_id, req_id, in_scope in Result.objects.filter(assessment=assessment).values_list(
         "id", "zone_id", "conduit_id", "requirement_id", "in_scope"

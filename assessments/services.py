@@ -3,7 +3,6 @@ StaleObjectError on a stale version, and publishes what changed to the live grou
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -18,11 +17,12 @@ from accounts.access import Action, can
 from accounts.models import Membership, User
 from assessments import carry, live, selectors
 from assessments.choices import REOPENED_TO, TRANSITIONS, AssessmentStatus, TargetKind
-from assessments.evidence_files import check_upload
 from assessments.models import Assessment, Comment, Evidence, Result, SignOff
 from assessments.selectors import ResyncPlan, resync_plan
+from compliance.assessed import assessed_fields_apply, evidence_results_check, evidence_store
 from compliance.choices import Part
 from compliance.models import Catalogue
+from compliance.overrides import overrides_pin
 from core.services import refuse_unknown_fields
 from core.versioning import check_version, lock
 from zones.models import Conduit, Site, Zone
@@ -96,8 +96,9 @@ def assessment_create(
     previous: Assessment | None = None,
     **fields: Any,
 ) -> Assessment:
-    """Create an assessment pinned to the current 3-3 release, with one result per in-scope zone or
-    conduit and per item selected at or below its SL-T. Scope defaults to the whole site. With `previous`
+    """Create an assessment pinned to the current 3-3 release and to the organization's level overrides, with
+    one result per in-scope zone or conduit and per item selected at or below its SL-T (at the pinned levels).
+    Scope defaults to the whole site. With `previous`
     (an earlier assessment of the same site), its findings are carried forward, to confirm (assessments.carry)."""
     catalogue = Catalogue.objects.filter(part=Part.SYSTEM, is_current=True).first()
     if catalogue is None:
@@ -111,7 +112,9 @@ def assessment_create(
     _check_people(site, team_list, "team")
     if previous is not None:
         carry.check_previous(site_id=site.pk, previous=previous)
-    assessment = Assessment(site=site, title=title, catalogue=catalogue, created_by=by, **fields)
+    # The organization's level overrides of this moment stay with the assessment for good (decision 0032).
+    pin = overrides_pin(site.organization_id)
+    assessment = Assessment(site=site, title=title, catalogue=catalogue, created_by=by, level_overrides=pin, **fields)
     assessment.full_clean()
     assessment.save()
     assessment.zones.set(zone_list)
@@ -301,12 +304,9 @@ def result_fields_check(
 def result_fields_apply(*, result: Result, fields: dict[str, Any], by: User) -> None:
     """Set `fields` on `result` (not saved) and validate it as a whole: the status rules (countermeasure
     when compensated, justification when not applicable) are the model's. Raises ValidationError."""
-    for name, value in fields.items():
-        setattr(result, name, value)
-    result.updated_by = by
     # updated_by is the caller and a changed assignee was checked by result_fields_check: no existence
     # query for either.
-    result.full_clean(exclude=["assessment", "zone", "conduit", "requirement", "updated_by", "assignee"])
+    assessed_fields_apply(item=result, fields=fields, by=by, exclude=("assessment", "zone", "conduit", "requirement"))
 
 
 @transaction.atomic
@@ -366,14 +366,6 @@ def comment_add(*, result: Result, author: User, body: str) -> Comment:
     return comment
 
 
-def _sha256(file: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def evidence_add(
     *,
@@ -390,23 +382,11 @@ def evidence_add(
     # The caller's copy may predate a sign-off: check (and lock) the stored row.
     assessment = lock(assessment)
     _ensure_open(assessment)
-    result_list = list(results)
-    if any(r.assessment_id != assessment.pk for r in result_list):
-        raise ValidationError({"results": "Evidence can only support results of its own assessment."})
-    if file is not None and reference.strip():
-        raise ValidationError({"reference": "Give either a file or a reference, not both."})
+    result_list = evidence_results_check(results, assessment.pk)
     evidence = Evidence(
         assessment=assessment, reference=reference.strip(), description=description, expires=expires, added_by=by
     )
-    if file is not None:
-        evidence.content_type = check_upload(file)
-        evidence.filename = file.name or "evidence"
-        evidence.size = file.size
-        evidence.sha256 = _sha256(file)
-        evidence.file = file  # written to storage by save(), after validation
-    evidence.full_clean()
-    evidence.save()
-    evidence.results.set(result_list)
+    evidence_store(evidence=evidence, file=file, results=result_list)
     for result in result_list:
         live.publish(assessment.pk, {"type": "evidence.linked", "result": str(result.pk), "evidence": str(evidence.pk)})
     return evidence
@@ -433,9 +413,7 @@ def evidence_link(*, evidence: Evidence, results: Iterable[Result], by: User) ->
     """Replace the results a piece of evidence supports."""
     # evidence.assessment may be a cached copy from before a sign-off: read the stored row.
     _ensure_open(Assessment.objects.select_for_update().get(pk=evidence.assessment_id))
-    result_list = list(results)
-    if any(r.assessment_id != evidence.assessment_id for r in result_list):
-        raise ValidationError({"results": "Evidence can only support results of its own assessment."})
+    result_list = evidence_results_check(results, evidence.assessment_id)
     evidence.results.set(result_list)
     for result in result_list:
         live.publish(

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from compliance.models import Catalogue, FoundationalRequirement, Requirement
+from compliance.models import Catalogue, FoundationalRequirement, LevelOverride, Requirement
 
 
 @admin.register(Catalogue)
@@ -19,3 +20,14 @@ class RequirementAdmin(admin.ModelAdmin):
     list_display = ["ref", "title", "kind", "fr", "lowest_sl", "assessable", "catalogue"]
     list_filter = ["catalogue", "kind", "fr", "lowest_sl", "assessable"]
     search_fields = ["ref", "title"]
+
+
+@admin.register(LevelOverride)
+class LevelOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["ref", "organization", "lowest_sl", "created_by", "version"]
+    list_filter = ["organization", "lowest_sl"]
+    search_fields = ["ref", "reason"]
+
+
+# LicensedText is left out of the admin on purpose: it is shown to its own organization's members only
+# (decision 0032), and the admin site would show it to the operators of every organization.

@@ -29,3 +29,20 @@ class ComponentType(models.TextChoices):
 
 FR_CODES = ("FR1", "FR2", "FR3", "FR4", "FR5", "FR6", "FR7")
 SECURITY_LEVELS = (1, 2, 3, 4)
+
+
+class ResultStatus(models.TextChoices):
+    """The finding for one assessed requirement: a 3-3 item of a zone or conduit, or a 4-2 item of a component."""
+
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+    MET = "met", "Met"
+    PARTIALLY_MET = "partially_met", "Partially met"
+    NOT_MET = "not_met", "Not met"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    COMPENSATED = "compensated", "Compensated"
+
+    @property
+    def satisfied(self) -> bool:
+        from compliance import sl  # sl reads FR_CODES from this module
+
+        return sl.is_satisfied(self.value)

@@ -9,6 +9,14 @@ from compliance.choices import FR_CODES, ComponentType, Part
 from compliance.models import Requirement
 
 
+class DisputedWidget(django_filters.widgets.BooleanWidget):
+    """true/false as the API takes them, with choices a person reads on the catalogue page."""
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("", "All items"), ("true", "Disputed only"), ("false", "Not disputed")]
+
+
 class RequirementFilter(django_filters.FilterSet):
     part = django_filters.ChoiceFilter(choices=Part.choices, field_name="catalogue__part", empty_label="All parts")
     fr = django_filters.ChoiceFilter(
@@ -29,11 +37,17 @@ class RequirementFilter(django_filters.FilterSet):
     assessable = django_filters.BooleanFilter(
         widget=django_filters.widgets.BooleanWidget(), label="Assessable only (true/false)"
     )
+    disputed = django_filters.BooleanFilter(
+        method="filter_disputed",
+        widget=DisputedWidget(),
+        label="Disputed",
+        help_text="Items on which public sources disagree; the note says how.",
+    )
     q = django_filters.CharFilter(method="filter_text", label="Search")
 
     class Meta:
         model = Requirement
-        fields = ["part", "fr", "sl", "component_type", "assessable"]
+        fields = ["part", "fr", "sl", "component_type", "assessable", "disputed"]
 
     def filter_sl(self, queryset: QuerySet[Requirement], name: str, value: str) -> QuerySet[Requirement]:
         """Items selected at or below this level (selection is cumulative)."""
@@ -41,6 +55,12 @@ class RequirementFilter(django_filters.FilterSet):
 
     def filter_component_type(self, queryset: QuerySet[Requirement], name: str, value: str) -> QuerySet[Requirement]:
         return queryset.filter(**{f"applies_{value.lower()}": True})
+
+    def filter_disputed(self, queryset: QuerySet[Requirement], name: str, value: bool | None) -> QuerySet[Requirement]:
+        """Disputed items are those with a note (Requirement.disputed); `false` keeps the others."""
+        if value is None:
+            return queryset
+        return queryset.exclude(note="") if value else queryset.filter(note="")
 
     def filter_text(self, queryset: QuerySet[Requirement], name: str, value: str) -> QuerySet[Requirement]:
         from django.db.models import Q

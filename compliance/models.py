@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from compliance.choices import ComponentType, Kind, Part
+from core.models import PublicRecord, Record
 
 
 class FoundationalRequirement(models.Model):
@@ -105,3 +109,65 @@ class Requirement(models.Model):
     @property
     def component_types(self) -> list[str]:
         return [ct.value for ct in ComponentType if getattr(self, f"applies_{ct.value.lower()}")]
+
+    @property
+    def disputed(self) -> bool:
+        """Whether public sources disagree on this item (the catalogue's note says how)."""
+        return bool(self.note.strip())
+
+
+# --- what one organization adds to the catalogue (decision 0032) --------------------------------------------
+class LevelOverride(Record):
+    """An organization's own reading of one 3-3 item (SR or RE): the lowest SL at which its assessments select
+    it, where it reads the standard differently from the catalogue (typically a disputed item). Assessments
+    created afterwards pin it (Assessment.level_overrides); earlier ones keep the levels they were made with.
+
+    Keyed by the item's id (`ref`), not a row of one release, so that it survives a new catalogue release."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="level_overrides")
+    ref = models.CharField("id", max_length=30, help_text='The 3-3 item\'s id, e.g. "SR 1.1 RE 1".')
+    lowest_sl = models.PositiveSmallIntegerField("lowest SL", validators=[MinValueValidator(1), MaxValueValidator(4)])
+    reason = models.TextField(help_text="Why the organization selects this item at another level.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    access_organization_path = "organization"
+
+    class Meta:
+        ordering = ["organization", "ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ref"], name="one_override_per_item_and_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} at SL{self.lowest_sl} for {self.organization_id}"
+
+
+class LicensedText(PublicRecord):
+    """The normative text and guidance of one requirement, imported by an organization that holds a licence
+    to the IEC documents. Shown to that organization's members only; never in demo data or the repository.
+
+    No history on purpose: deleting the texts (when the licence ends) must leave no copy behind."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="licensed_texts")
+    part = models.CharField(max_length=3, choices=Part.choices)
+    ref = models.CharField("id", max_length=30)
+    text = models.TextField()
+    guidance = models.TextField(blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    imported_at = models.DateTimeField()
+
+    access_organization_path = "organization"
+
+    class Meta:
+        ordering = ["organization", "part", "ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "part", "ref"], name="one_licensed_text_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} ({self.part}) for {self.organization_id}"

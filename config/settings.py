@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "reports",
     "risk",
     "security",
+    "components",
+    "alignment",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +254,8 @@ SPECTACULAR_SETTINGS = {
         "ResultStatusInputEnum": "assessments.choices.ResultStatus.values",
         "AssessmentStatusEnum": "assessments.choices.AssessmentStatus",
         "TokenStateEnum": "security.choices.TokenState",
+        # Assets, products and procurement annexes name the same four 4-2 component types.
+        "ComponentTypeEnum": "compliance.choices.ComponentType.values",
     },
 }
 

@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("remediation.urls")),
     path("", include("program.urls")),
     path("", include("risk.urls")),
+    path("", include("components.urls")),
+    path("", include("alignment.urls")),
     path("", include("reports.urls")),  # before zones: its <kind>/<pk>/history/ would catch results/
     path("", include("zones.urls")),
 ]

@@ -211,3 +211,39 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _broadcast(self, message: dict[str, Any]) -> None:
         await self.channel_layer.group_send(self.group, {"type": "relay", "message": message})
+
+
+class RegistryConsumer(LiveConsumer):
+    """A live page whose presence is one core.presence registry: the subclass names `registry` and says
+    who may connect (`access`) and what the group is called (`group_for`)."""
+
+    registry: Any  # core.presence.PresenceRegistry
+
+    def presence_join(self, channel_name: str, scope_id: uuid.UUID, user_id: Any) -> None:
+        self.registry.join(channel_name=channel_name, scope_id=scope_id, user_id=user_id)
+
+    def presence_touch(self, channel_name: str, scope_id: uuid.UUID, user_id: Any) -> bool:
+        touched: bool = self.registry.touch(channel_name=channel_name, scope_id=scope_id, user_id=user_id)
+        return touched
+
+    def presence_focus(self, channel_name: str, scope_id: uuid.UUID, user_id: Any, row_id: Any) -> bool:
+        registry = self.registry
+        return bool(registry.focus(channel_name=channel_name, scope_id=scope_id, user_id=user_id, row_id=row_id))
+
+    def presence_leave(self, channel_name: str) -> None:
+        self.registry.leave(channel_name=channel_name)
+
+    def presence_message(self, scope_id: uuid.UUID) -> dict[str, Any]:
+        message: dict[str, Any] = self.registry.message(scope_id=scope_id)
+        return message
+
+    def presence_clear(self) -> int:
+        cleared: int = self.registry.clear()
+        return cleared
+
+    def first_socket(self) -> bool:
+        # Once per process and per kind of page: the flag lives on the concrete class.
+        cls = type(self)
+        first = not cls.__dict__.get("_socket_seen", False)
+        cls._socket_seen = True
+        return first

@@ -153,3 +153,27 @@ class CsvUploadForm(forms.Form):
     """One CSV file to import; the importer checks every row before it writes any."""
 
     file = forms.FileField(label="CSV file", help_text="Columns as documented; nothing is imported if any row is bad.")
+
+
+# --- the panels of an assessed row (a gap result, a component result) -------------------------------------
+class CommentForm(forms.Form):
+    """A remark in the thread of one finding."""
+
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class EvidenceForm(forms.Form):
+    """A file or a reference to a document held elsewhere, with a description and an expiry."""
+
+    file = forms.FileField(required=False)
+    reference = forms.CharField(
+        required=False, max_length=500, help_text="Or where the document is held: a DMS link, a drawing number…"
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    expires = forms.DateField(required=False, widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("file") and not (data.get("reference") or "").strip():
+            raise forms.ValidationError("Choose a file to upload or give a reference to a document held elsewhere.")
+        return data

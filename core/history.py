@@ -321,3 +321,38 @@ def newest_first(sources: Iterable[tuple[models.QuerySet[Any], HistorySpec]], li
     entries = entries_for((model, records, spec) for model, (records, spec) in by_model.items())
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if value is not None and not isinstance(value, bool | int | str) else value
+
+
+def change_log(history_model: type[models.Model], records: Sequence[Record], spec: HistorySpec) -> list[dict[str, Any]]:
+    """The saves of one object (`records`, oldest first), newest first, as the API and the History dialog
+    show them: `{"when", "who", "who_id", "kind", "changes": [{"field", "label", "from", "to",
+    "from_display", "to_display"}]}`. Saves that changed nothing `spec` shows are left out. One query for
+    the people the records mention (a gap result and a component result alike)."""
+    entries = entries_for([(history_model, list(records), spec)], whole=True)
+    out = [
+        {
+            "when": e.when,
+            "who": e.who if e.who_id else "",
+            "who_id": str(e.who_id) if e.who_id else None,
+            "kind": "changed" if e.compared else "created",
+            "changes": [
+                {
+                    "field": c.field,
+                    "label": c.label,
+                    "from": _plain(c.old),
+                    "to": _plain(c.new),
+                    "from_display": c.old_display,
+                    "to_display": c.new_display,
+                }
+                for c in e.fields
+            ],
+        }
+        for e in entries
+        if not e.compared or e.fields
+    ]
+    out.reverse()
+    return out

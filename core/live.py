@@ -36,6 +36,17 @@ def plain(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def represent(obj: Any, serializer_class: Any) -> dict[str, Any]:
+    """`obj` as `serializer_class` shows it, JSON-safe. Kept on the instance for its current version, so a
+    save that publishes the row and answers the request with it serializes it once."""
+    cached = getattr(obj, "_represented", None)
+    if cached is not None and cached[0] == obj.version:
+        return dict(cached[1])
+    data: dict[str, Any] = plain(serializer_class(obj).data)
+    obj._represented = (obj.version, data)
+    return dict(data)
+
+
 async def _group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
     await layer.group_send(group, {"type": "relay", "message": message})
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -53,3 +54,16 @@ class DetailPage(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(self.detail_route, args=[self.pk])
+
+
+class PresenceRow(models.Model):
+    """One open WebSocket on a live page (abstract): whose socket it is and when it was last seen. The
+    subclass adds the page's object and the row being edited (core.presence works on both by name); rows
+    live as long as the socket, and stale rows of a crashed process are swept on the next connect."""
+
+    channel_name = models.CharField(max_length=200, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen = models.DateTimeField()
+
+    class Meta:
+        abstract = True

@@ -14,6 +14,7 @@ are plain synchronous functions; WebSocket consumers call them through `database
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
 
+from accounts.access import Action, AnyUser, can, restrict
 from core.live import person
 
 
@@ -40,6 +42,21 @@ class Access:
 
     scope_id: uuid.UUID
     can_edit: bool
+
+
+def access_through_door(
+    model: type[Model], user: AnyUser, scope_id: uuid.UUID, *, editable: Callable[[Any], bool] | None = None
+) -> Access | None:
+    """None unless the permission door lets `user` see the `model` object `scope_id` (the page a socket
+    connects to); whether they may edit it: CHANGE through the door and, when given, `editable(obj)` (e.g. not
+    signed off). One read through the door, then the role check, as every page does."""
+    if not user.is_authenticated:
+        return None
+    found = restrict(model._default_manager.all(), user, Action.VIEW).filter(pk=scope_id).first()
+    if found is None:
+        return None
+    may_edit = (editable is None or editable(found)) and can(user, Action.CHANGE, found)
+    return Access(found.pk, can_edit=may_edit)
 
 
 def _cutoff() -> datetime:

@@ -22,7 +22,7 @@ import yaml
 from django.core.exceptions import ImproperlyConfigured
 
 from assessments.models import Assessment, Result
-from assessments.selectors import COUNTING_RANK, catalogue_items, counting_key
+from assessments.selectors import COUNTING_RANK, counting_key, pinned_items
 from compliance import sl
 from program.choices import REMEDIATED, Direction, ExerciseOutcome, Rag, Severity, VulnerabilityStatus
 from program.models import Exercise, TrainingRecord, Vulnerability
@@ -177,7 +177,10 @@ def _zones_compute(scope: Scope, period: Period) -> Measure:
     )
     assessment_rows = Assessment.history.as_of(moment).filter(scope.where("site")).order_by(*in_order)
     assessments = {
-        a["id"]: a for a in assessment_rows.values("id", "title", "status", "signed_off_at", "created", "catalogue_id")
+        a["id"]: a
+        for a in assessment_rows.values(
+            "id", "title", "status", "signed_off_at", "created", "catalogue_id", "level_overrides"
+        )
     }
     assessments = {pk: a for pk, a in assessments.items() if a["status"] in COUNTING_RANK}
     statuses: dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, str]] = {}
@@ -204,7 +207,7 @@ def _zones_compute(scope: Scope, period: Period) -> Measure:
             continue
         chosen = max(candidates, key=lambda a: counting_key(a["status"], a["signed_off_at"], a["created"]) or (0,))
         status_of = statuses[(chosen["id"], zone["id"])]
-        items = catalogue_items(chosen["catalogue_id"])
+        items = pinned_items(chosen["catalogue_id"], chosen["level_overrides"])  # the levels it pinned (0032)
         states = [sl.ItemState(i.fr, i.level, sl.is_satisfied(status_of.get(i.id, sl.NOT_ASSESSED))) for i in items]
         standing = sl.standing(zone["sl_target"], states)
         assessed += 1

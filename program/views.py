@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import Action, can
+from components.models import Certificate
+from components.models.products import EXPIRY_WARNING_DAYS, certificates_expired, certificates_expiring
 from core.csv_pages import csv_download, csv_upload
 from core.http import AuthenticatedHttpRequest
 from core.pages import button_write, creating, form_view, get_for, posted_version, updating
@@ -59,7 +61,17 @@ def kpi_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def organization_dashboard(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     organization = get_object_or_404(selectors.organizations_with_whole_view(request.user), pk=pk)
     sites = Site.objects.filter(organization=organization).order_by("name")
-    return _dashboard(request, Scope(organization), "program/dashboard.html", sites=sites)
+    # The product library's certificates (issue 16): those running out within 90 days, and how many have.
+    certificates = Certificate.objects.restrict(request.user).filter(product__organization=organization)
+    return _dashboard(
+        request,
+        Scope(organization),
+        "program/dashboard.html",
+        sites=sites,
+        certificates_expiring=list(certificates_expiring(certificates).select_related("product")),
+        certificates_expired=certificates_expired(certificates).count(),
+        expiry_days=EXPIRY_WARNING_DAYS,
+    )
 
 
 @login_required

@@ -12,8 +12,12 @@ class FindingSource(models.TextChoices):
     INCIDENT = "incident", "Incident"
     VULNERABILITY_SCAN = "vulnerability_scan", "Vulnerability scan"
     INTERNAL_REVIEW = "internal_review", "Internal review"
+    CAPABILITY_GAP = "capability_gap", "Component capability gap"
 
 
+# Findings the platform generates (from an assessment, or from an asset's SL-C below its zone's SL-T): they keep
+# their source, and a finding entered by hand never takes one of these.
+GENERATED_SOURCES = (FindingSource.ASSESSMENT, FindingSource.CAPABILITY_GAP)
 # A person enters findings of these sources by hand; assessment findings are generated.
 MANUAL_SOURCES = (
     FindingSource.THIRD_PARTY_AUDIT,

@@ -25,9 +25,10 @@ from assessments.demo import TITLE
 from assessments.models import Result
 from compliance.models import Requirement
 from remediation import services
+from remediation.capability_gaps import capability_gap_finding_create
 from remediation.choices import ActionStatus, FindingSource, Phase, Severity
 from remediation.models import Action, Finding
-from zones.models import Conduit, Site, Zone
+from zones.models import Asset, Conduit, Site, Zone
 
 STORY_DAY = date(2026, 11, 25)  # "today" in the story: two actions are late by then
 ASSESSED_ON = date(2026, 11, 13)
@@ -140,6 +141,7 @@ class DemoAction:
 
 
 OWNER, CONSULTANT = "demo-owner", "demo-consultant"
+DOSING_PLC = "PLC-DOS-01"
 ACTIONS = [
     # --- quick wins ---
     DemoAction(
@@ -328,6 +330,10 @@ def seed_roadmap(site: Site) -> list[Action] | None:
         if m.requirement:
             fields["requirement"] = Requirement.objects.current().get(catalogue__part="3-3", ref=m.requirement)
         findings[m.key] = services.finding_create(site=site, by=owner, fields=fields)
+    # The legacy dosing PLC's SL-C is below its zone's target: recorded as a capability-gap finding (issue 16).
+    dosing_plc = Asset.objects.filter(zone__site=site, tag=DOSING_PLC).first()
+    if dosing_plc is not None:
+        capability_gap_finding_create(asset=dosing_plc, by=consultant, today=ASSESSED_ON)
 
     created = []
     for spec in ACTIONS:

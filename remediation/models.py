@@ -44,6 +44,10 @@ class Finding(DetailPage, Record):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="findings")
     zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings")
     conduit = models.ForeignKey(Conduit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings")
+    # The component a capability-gap finding is about (its SL-C below the zone's SL-T); empty on other findings.
+    asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings", editable=False
+    )
     assessment = models.ForeignKey(
         Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings", editable=False
     )

@@ -17,7 +17,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts.access import Action as Can
 from accounts.access import AnyUser
 from assessments.models import Assessment, Result
-from assessments.selectors import catalogue_items, counting_assessments
+from assessments.selectors import assessment_items, counting_assessments
 from compliance import sl
 from compliance.models import Requirement
 from core.validators import clamp_date
@@ -174,7 +174,10 @@ def unaddressed_findings(site: Site, findings: Iterable[Finding] | None = None) 
     if findings is not None:
         queryset = queryset.filter(pk__in=[f.pk for f in findings])
     return list(
-        queryset.select_related("zone", "conduit", "requirement").prefetch_related("results__requirement").distinct()
+        queryset.select_related("zone", "conduit", "requirement")
+        # With its assessment: the level a result's item was selected at is the one its assessment pinned.
+        .prefetch_related(Prefetch("results", queryset=Result.objects.select_related("requirement", "assessment")))
+        .distinct()
     )
 
 
@@ -202,7 +205,7 @@ def suggestions(site: Site, today: date, findings: Iterable[Finding] | None = No
         zones = sorted({f.zone for f in members if f.zone is not None}, key=lambda z: (z.purdue_level or 0, z.name))
         conduits: list[Conduit] = sorted({f.conduit for f in members if f.conduit is not None}, key=lambda c: c.name)
         names = [z.name for z in zones] + [c.name for c in conduits]
-        levels = [r.requirement.lowest_sl or 1 for f in members for r in f.results.all()] or [1]
+        levels = [r.assessment.level_of(r.requirement) or 1 for f in members for r in f.results.all()] or [1]
         effort = rules.suggested_effort(levels, max(len(names), 1))
         severities = [f.severity for f in members]
         phase = rules.suggested_phase(severities, effort)
@@ -476,7 +479,7 @@ def _target_projection(
     actions_on: dict[uuid.UUID, set[Action]],
     today: date,
 ) -> TargetProjection:
-    items = catalogue_items(assessment.catalogue_id)
+    items = assessment_items(assessment)
     by_requirement = {req_id: (rid, status) for rid, req_id, status, _ in rows}
     planned = []
     covering: set[Action] = set()

@@ -28,6 +28,7 @@ from remediation.choices import (
     ACTION_TRANSITIONS,
     ACTIVE_ACTION_STATUSES,
     COMMITTED_ACTION_STATUSES,
+    GENERATED_SOURCES,
     MANUAL_SOURCES,
     UNRESOLVED_FINDING_STATUSES,
     ActionStatus,
@@ -96,8 +97,9 @@ def finding_update(
     check_version(finding, expected_version)
     refuse_unknown_fields(fields, FINDING_FIELDS)
     changes_source = "source" in fields and fields["source"] != finding.source
-    if changes_source and FindingSource.ASSESSMENT in (fields["source"], finding.source):
-        raise ValidationError({"source": "A generated finding stays an assessment finding, and the other way round."})
+    if changes_source and {fields["source"], finding.source} & set(GENERATED_SOURCES):
+        raise ValidationError({"source": "A generated finding keeps its source, and a finding entered by hand "
+                                         "cannot take the source of a generated one."})  # fmt: skip
     old_severity = finding.severity
     for name, value in fields.items():
         setattr(finding, name, value)
@@ -178,7 +180,7 @@ def findings_generate(
     groups: dict[tuple[Any, Any], list[Result]] = defaultdict(list)
     for result in rows:
         target = zones.get(result.zone_id) or conduits.get(result.conduit_id)  # type: ignore[arg-type]
-        fr, level = str(result.requirement.fr_id), result.requirement.lowest_sl
+        fr, level = str(result.requirement.fr_id), assessment.level_of(result.requirement)  # as pinned (0032)
         if target is None or not sl.is_required(fr, level, target.sl_target):
             continue  # out of the assessment's scope, or no longer required by the current SL-T
         if result.status == sl.NOT_ASSESSED:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from remediation.views import actions, findings, roadmap, verify
+from remediation.views import actions, capability, findings, roadmap, verify
 
 urlpatterns = [
     path("roadmap/", roadmap.roadmap, name="roadmap"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("findings/generate/", findings.findings_generate, name="findings-generate"),
     path("sites/<uuid:site_pk>/findings/new/", findings.finding_create, name="finding-create"),
     path("findings/<uuid:pk>/", findings.finding_detail, name="finding-detail"),
+    path("assets/<uuid:pk>/capability-finding/", capability.capability_finding, name="asset-capability-finding"),
     path("findings/<uuid:pk>/edit/", findings.finding_edit, name="finding-edit"),
     path("actions/", actions.action_list, name="action-list"),
     path("sites/<uuid:site_pk>/actions/new/", actions.action_create, name="action-create"),

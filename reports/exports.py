@@ -9,15 +9,14 @@ SL-A and gap come from assessments.selectors.summary, never from arithmetic here
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -28,7 +27,20 @@ from assessments.selectors import Summary, TargetSummary, results_for, summary
 from compliance.choices import FR_CODES
 from compliance.models import FoundationalRequirement
 from core import palette
-from core.csvio import csv_to_binary, is_formula_like
+from core.csvio import csv_to_binary
+from core.xlsx import (
+    BAD_FILL,
+    CENTRE,
+    MIDDLE,
+    OK_FILL,
+    STATUS_COLOURS,
+    TOP,
+    WRAP,
+    header_cells,
+    hex_colour,
+    print_setup,
+    xlsx_cell,
+)
 
 # fmt: off
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -122,7 +134,7 @@ def result_rows(assessment: Assessment, results: Iterable[Result] | None = None)
             requirement=result.requirement.ref,
             requirement_title=result.requirement.title,
             fr=fr,
-            level=result.requirement.lowest_sl,
+            level=assessment.level_of(result.requirement),  # the level it pinned (decision 0032)
             sl_target_for_fr=target.sl_target[fr] if fr in FR_CODES else None,
             status=result.status,
             in_scope=result.in_scope,
@@ -154,28 +166,6 @@ def results_csv(assessment: Assessment, out: BinaryIO) -> None:
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
-def _hex(colour: str) -> str:
-    """A palette colour as openpyxl writes it: RRGGBB without the hash."""
-    return colour.removeprefix("#").upper()
-
-
-# The status colours of the pages (core.palette, as static/css/app.css .status-*): background, text.
-STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    status: (_hex(colours.bg), _hex(colours.fg)) for status, colours in palette.RESULT_STATUS.items()
-}
-OK_FILL = PatternFill("solid", fgColor=_hex(palette.OK_BG))
-BAD_FILL = PatternFill("solid", fgColor=_hex(palette.BAD_BG))
-HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-HEADER_FONT = Font(bold=True, color="10233D")
-HEADER_BORDER = Border(bottom=Side(style="thin", color="5B6675"))
-TOP = Alignment(vertical="top")
-MIDDLE = Alignment(vertical="center")
-CENTRE = Alignment(horizontal="center", vertical="center")
-WRAP = Alignment(vertical="top", wrap_text=True)
-# Excel's own limit for one cell.
-XLSX_CELL_LIMIT = 32767
-TRUNCATED = " … [truncated: the full text is in the CSV export]"
-
 RESULT_WIDTHS: dict[str, float] = {
     "assessment": 24, "site": 24, "target_kind": 10, "target": 24, "requirement": 14, "requirement_title": 40,
     "fr": 6, "level": 7, "sl_target_for_fr": 9, "status": 15, "in_scope": 9, "observations": 50,
@@ -185,64 +175,13 @@ RESULT_WIDTHS: dict[str, float] = {
 WRAPPED = {"requirement_title", "observations", "countermeasure", "justification", "evidence"}
 
 
-def xlsx_text(text: str) -> str:
-    """Text an XLSX cell can hold: without the control characters the format forbids, within
-    Excel's length limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if len(text) > XLSX_CELL_LIMIT:
-        text = text[: XLSX_CELL_LIMIT - len(TRUNCATED)] + TRUNCATED
-    return text
-
-
-def xlsx_cell(ws: WriteOnlyWorksheet, value: Any, alignment: Alignment = TOP) -> WriteOnlyCell:
-    """A cell whose text is always text: a value such as `=HYPERLINK(...)` is stored as a string
-    with Excel's quote prefix (the apostrophe a user would type), never as a formula."""
-    if isinstance(value, datetime):
-        # Excel has no time zones: UTC, as the notes under the Summary sheet say.
-        cell = WriteOnlyCell(ws, value=value.astimezone(UTC).replace(tzinfo=None, microsecond=0))
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    elif isinstance(value, bool):
-        cell = WriteOnlyCell(ws, value="yes" if value else "no")
-    elif isinstance(value, int) or value is None:
-        cell = WriteOnlyCell(ws, value=value)
-    else:
-        text = xlsx_text(str(value))
-        cell = WriteOnlyCell(ws, value=text)
-        cell.data_type = "s"
-        if is_formula_like(text):
-            cell.quotePrefix = True
-    cell.alignment = alignment
-    return cell
-
-
-def header_cells(ws: WriteOnlyWorksheet, names: Sequence[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
-        cell.alignment = Alignment(vertical="center")
-        cells.append(cell)
-    return cells
-
-
-def _print_setup(ws: WriteOnlyWorksheet, *, fit_width: bool) -> None:
-    """Printed: landscape, the header row on every page, as wide as the page if asked (the 21
-    columns of the results would be unreadably small)."""
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = "1:1"
-    if fit_width:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
 def _results_sheet(wb: Workbook, rows: Iterable[ResultRow]) -> None:
     ws = wb.create_sheet("Results")
     for n, name in enumerate(RESULT_COLUMNS, start=1):
         # Room for the header and the autofilter's button.
         ws.column_dimensions[get_column_letter(n)].width = max(RESULT_WIDTHS.get(name, 14), len(name) + 4)
     ws.freeze_panes = "A2"
-    _print_setup(ws, fit_width=False)
+    print_setup(ws, fit_width=False)
     ws.append(header_cells(ws, RESULT_COLUMNS))
     status_col = RESULT_COLUMNS.index("status")
     count = 0
@@ -251,7 +190,7 @@ def _results_sheet(wb: Workbook, rows: Iterable[ResultRow]) -> None:
             xlsx_cell(ws, value, WRAP if name in WRAPPED else TOP)
             for name, value in zip(RESULT_COLUMNS, row.values(), strict=True)
         ]
-        background, colour = STATUS_COLOURS.get(row.status, (_hex(palette.WHITE), _hex(palette.INK)))
+        background, colour = STATUS_COLOURS.get(row.status, (hex_colour(palette.WHITE), hex_colour(palette.INK)))
         cells[status_col].fill = PatternFill("solid", fgColor=background)
         cells[status_col].font = Font(color=colour, bold=row.status == ResultStatus.NOT_MET)
         ws.append(cells)
@@ -295,7 +234,7 @@ def _summary_sheet(wb: Workbook, assessment: Assessment, data: Summary, generate
     for n, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = width
     ws.freeze_panes = "D2"
-    _print_setup(ws, fit_width=True)
+    print_setup(ws, fit_width=True)
     cells = header_cells(ws, header)
     for cell in cells[len(SUMMARY_COLUMNS) :]:
         cell.alignment = CENTRE

@@ -13,7 +13,7 @@ from assessments.models import Assessment, SignOff
 from core.models import DetailPage, PublicRecord
 from reports.choices import DONE, JobStatus, ReportKind
 from risk.models import RiskAssessment
-from zones.models import Site
+from zones.models import Site, Zone
 
 
 def report_upload_to(instance: ReportJob, filename: str) -> str:
@@ -110,6 +110,12 @@ class ReportJob(DetailPage, PublicRecord):
         if self.risk_assessment_id and self.risk_assessment:
             return self.risk_assessment.title
         return str(self.site)
+
+    @property
+    def procurement_zone(self) -> Zone | None:
+        """The zone a procurement annex was made for (None once the zone is deleted, or for other kinds)."""
+        zone_id = self.parameters.get("zone") if self.kind == ReportKind.PROCUREMENT else None
+        return Zone.objects.filter(pk=zone_id, site_id=self.site_id).first() if zone_id else None
 
     @property
     def is_done(self) -> bool:

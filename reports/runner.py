@@ -108,6 +108,19 @@ def _crs(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     return Output(path, _basename(job, "requirements-specification", "pdf"), "application/pdf", pages=pdf.pages)
 
 
+def _procurement(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
+    from components.procurement import job_procurement
+    from reports.pdf.procurement import render_procurement
+
+    procurement = job_procurement(job.site, job.parameters)
+    if procurement is None:
+        raise ReportUnavailable("The zone of these procurement requirements no longer exists in the site.")
+    pdf = render_procurement(procurement, progress=progress)
+    path = workdir / "report.pdf"
+    path.write_bytes(pdf.data)
+    return Output(path, procurement.filename("pdf"), "application/pdf", pages=pdf.pages)
+
+
 def _gap_assessment_docx(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
     from reports.docx.gap_assessment import render_gap_assessment_docx
 
@@ -184,6 +197,7 @@ RENDERERS: dict[str, Renderer] = {
     ReportKind.GAP_ASSESSMENT: _gap_assessment,
     ReportKind.ROADMAP: _roadmap,
     ReportKind.CRS: _crs,
+    ReportKind.PROCUREMENT: _procurement,
     ReportKind.GAP_ASSESSMENT_DOCX: _gap_assessment_docx,
     ReportKind.EVIDENCE_BUNDLE: _evidence_bundle,
     ReportKind.RESULTS_CSV: _export(results_csv, "csv", "text/csv; charset=utf-8"),

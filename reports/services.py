@@ -18,10 +18,12 @@ from django.utils import timezone
 from accounts.access import Action, AnyUser, can
 from accounts.models import User
 from assessments.models import Assessment, SignOff
+from components.procurement import procurement_parameters
 from reports.choices import (
     ASSESSMENT_KINDS,
     COMPACT_NOT_ASSESSED,
     GAP_KINDS,
+    PROCUREMENT_KINDS,
     RISK_KINDS,
     SITE_KINDS,
     JobStatus,
@@ -59,9 +61,9 @@ def report_request(
     sign_off: SignOff | None = None,
     risk_assessment: RiskAssessment | None = None,
 ) -> ReportJob:
-    """Ask for a report of an assessment (or, for the roadmap, of a site; for the cybersecurity requirements
-    specification, of a risk assessment). Reading is enough: a report shows what its requester can already
-    see, and auditors export evidence."""
+    """Ask for a report of an assessment (or, for the roadmap and the procurement requirements of a zone, of a
+    site; for the cybersecurity requirements specification, of a risk assessment). Reading is enough: a report
+    shows what its requester can already see, and auditors export evidence."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": f"Unknown report kind {kind!r}; use one of: {', '.join(ReportKind.values)}."})
     if kind in ASSESSMENT_KINDS:
@@ -93,7 +95,7 @@ def report_request(
         site=site,
         assessment=assessment,
         risk_assessment=risk_assessment,
-        parameters=report_parameters(kind, assessment, parameters or {}),
+        parameters=report_parameters(kind, assessment, parameters or {}, site=site),
         requested_by=by,
         run_token=uuid.uuid4(),
         sign_off=sign_off,
@@ -102,9 +104,15 @@ def report_request(
     return job
 
 
-def report_parameters(kind: str, assessment: Assessment | None, given: dict[str, Any]) -> dict[str, Any]:
+def report_parameters(
+    kind: str, assessment: Assessment | None, given: dict[str, Any], *, site: Site | None = None
+) -> dict[str, Any]:
     """The options a job runs with, checked: for a report that includes the gap-assessment PDF, whether
-    not-assessed items are a compact list (default: yes while the assessment is not final)."""
+    not-assessed items are a compact list (default: yes while the assessment is not final); for the procurement
+    requirements, the zone of `site`, the component types and the purchase (components.procurement)."""
+    if kind in PROCUREMENT_KINDS:
+        assert site is not None  # report_request has refused a procurement request without a site
+        return procurement_parameters(site, given)
     unknown = set(given) - ({COMPACT_NOT_ASSESSED} if kind in GAP_KINDS else set())
     if unknown:
         raise ValidationError({"parameters": f"Unknown option(s) for this report: {', '.join(sorted(unknown))}."})

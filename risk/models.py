@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Organization
 from compliance.choices import FR_CODES
 from compliance.fields import SLVectorField
-from core.models import DetailPage, PublicRecord, Record
+from core.models import DetailPage, PresenceRow, PublicRecord, Record
 from core.validators import validate_single_line
 from risk import defaults, rules
 from risk.choices import RiskStatus
@@ -289,15 +289,12 @@ class AppliedTarget(PublicRecord):
         return f"{self.zone or self.conduit}: {self.before} → {self.after}"
 
 
-class RiskPresence(models.Model):
+class RiskPresence(PresenceRow):
     """One open WebSocket on a risk assessment's register: who is here and which scenario they are editing
     (the logic is core.presence's; rows live as long as the socket)."""
 
-    channel_name = models.CharField(max_length=200, primary_key=True)
     risk_assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     editing = models.ForeignKey(ThreatScenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    seen = models.DateTimeField()
 
     class Meta:
         indexes = [models.Index(fields=["risk_assessment", "seen"])]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from accounts.access import Action, AnyUser, can
-from core.presence import Access, PresenceRegistry
+from accounts.access import AnyUser
+from core.presence import Access, PresenceRegistry, access_through_door
 from risk.models import RiskAssessment, RiskPresence, ThreatScenario
 
 registry = PresenceRegistry(
@@ -16,9 +16,4 @@ registry = PresenceRegistry(
 
 def access_for(user: AnyUser, risk_assessment_id: uuid.UUID) -> Access | None:
     """None unless the permission door lets `user` see the risk assessment; whether they may edit it."""
-    if not user.is_authenticated:
-        return None
-    found = RiskAssessment.objects.restrict(user, Action.VIEW).filter(pk=risk_assessment_id).first()
-    if found is None:
-        return None
-    return Access(found.pk, can_edit=can(user, Action.CHANGE, found))
+    return access_through_door(RiskAssessment, user, risk_assessment_id)

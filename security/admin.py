@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from rest_framework.authtoken.models import TokenProxy
 
+from core.admin import ReadOnlyAdmin
 from security.models import ApiToken, SecurityEvent
 from security.services import api_token_revoke
 
@@ -16,17 +17,6 @@ from security.services import api_token_revoke
 # and offer to create keys that no longer authenticate.
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ApiToken)

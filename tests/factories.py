@@ -72,3 +72,33 @@ class RiskAssessmentFactory(factory.django.DjangoModelFactory[RiskAssessment]):
     site = factory.SubFactory(SiteFactory)
     title = factory.Sequence(lambda n: f"Risk assessment {n}")
     scope = "The control system of the plant and its remote access."
+
+
+# --- products and certificates (issue 16) -----------------------------------------------------------------
+import datetime as _datetime  # noqa: E402
+
+from components.models import Certificate, Product  # noqa: E402
+
+
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
+    class Meta:
+        model = Product
+
+    organization = factory.SubFactory(OrganizationFactory)
+    vendor = "Acme Automation"
+    name = factory.Sequence(lambda n: f"Controller {n}")
+    release = "1.0"
+    component_type = "EDR"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory[Certificate]):
+    class Meta:
+        model = Certificate
+
+    product = factory.SubFactory(ProductFactory)
+    scheme = "isasecure_csa"
+    level = 2
+    number = factory.Sequence(lambda n: f"CSA-{n:04d}")
+    issuer = "Example Certification Body"
+    issued = _datetime.date(2024, 1, 15)
+    expires = _datetime.date(2030, 1, 15)

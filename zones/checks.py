@@ -50,12 +50,13 @@ class ZoneCapability:
 
 
 def zone_capability(zone: Zone, assets: Iterable[Asset], today: datetime.date) -> ZoneCapability:
-    """Compare each asset's SL-C with its zone's SL-T, FR by FR."""
+    """Compare each asset's SL-C with its zone's SL-T, FR by FR: the asset's own SL-C, else its product's
+    (select the product with the assets: this reads it from each)."""
     result = ZoneCapability(zone=zone)
     target: SLVector = zone.sl_target
     for asset in assets:
         result.asset_count += 1
-        capability: SLVector | None = asset.sl_capability
+        capability: SLVector | None = asset.sl_capability_effective
         if capability is None:
             result.no_capability.append(asset)
         else:

@@ -5,78 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from compliance.choices import FR_CODES
-from compliance.sl import SLVector, SLVectorError
+from compliance.fields import SLVectorFormField
+from components.models import Product
 from core.forms import DateInput, VersionedForm
 from zones.choices import ComponentType
 from zones.models import Asset, Conduit, Site, Zone
-
-
-class SLVectorWidget(forms.Widget):
-    """Seven small number inputs (FR1-FR7) plus a box for the compact notation {2,2,1,1,3,1,2}. When the
-    box is filled it wins (SLVectorFormField reads it first); static/js/zones-form.js then disables the seven
-    inputs and copies the levels into them, so the page shows which entry counts. Whatever the person typed
-    comes back as typed when the form is refused, beside the message."""
-
-    template_name = "zones/widgets/sl_vector.html"
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        if isinstance(value, SLVector):
-            levels, compact, current = value.to_dict(), "", value.compact()
-        elif isinstance(value, dict):  # posted input, refused or not: as typed
-            levels, compact, current = value, str(value.get("compact") or ""), ""
-        else:
-            levels, compact, current = {}, "", ""
-        context["widget"]["frs"] = [(fr, levels.get(fr, "")) for fr in FR_CODES]
-        context["widget"]["compact"] = compact
-        context["widget"]["placeholder"] = current or "{2,2,1,1,3,1,2}"
-        return context
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
-        values = {fr: data.get(f"{name}_{fr}", "") for fr in FR_CODES}
-        values["compact"] = data.get(f"{name}_compact", "")
-        return values
-
-
-class SLVectorFormField(forms.Field):
-    widget = SLVectorWidget
-
-    def to_python(self, value: Any) -> SLVector | None:
-        if isinstance(value, SLVector) or value is None:
-            return value
-        compact = (value.get("compact") or "").strip()
-        try:
-            if compact:
-                return SLVector.parse(compact)
-            raw = {fr: (value.get(fr) or "").strip() for fr in FR_CODES}
-            if not any(raw.values()):
-                if self.required:
-                    raise ValidationError("Give a level 0-4 for each of FR1 to FR7.")
-                return None
-            levels: dict[str, Any] = {}
-            for fr, text in raw.items():
-                if text == "":
-                    levels[fr] = None
-                else:
-                    levels[fr] = int(text) if text.lstrip("-").isdigit() else text
-            missing = [fr for fr, v in levels.items() if v is None]
-            if missing:
-                raise ValidationError(f"Give a level for {', '.join(missing)} as well.")
-            return SLVector.from_mapping(levels)
-        except SLVectorError as exc:
-            raise ValidationError(list(exc.errors.values())) from exc
-
-    def prepare_value(self, value: Any) -> Any:
-        return value
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        try:
-            return self.to_python(data) != initial
-        except ValidationError:
-            return True
 
 
 class SiteForm(VersionedForm):
@@ -94,16 +28,24 @@ class ZoneForm(VersionedForm):
 
 
 class AssetForm(VersionedForm):
-    sl_capability = SLVectorFormField(label="SL-C (capability)", required=False)
+    sl_capability = SLVectorFormField(
+        label="SL-C (capability)",
+        required=False,
+        help_text="Leave empty to use the product's SL-C; fill in to override it for this asset.",
+    )
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["zone"].queryset = site.zones.order_by("name")  # type: ignore[attr-defined]
+        # Only the products of the site's organization: another organization's library is not this one's.
+        products = Product.objects.filter(organization_id=site.organization_id).order_by("vendor", "name", "release")
+        self.fields["product"].queryset = products  # type: ignore[attr-defined]
+        self.fields["product"].empty_label = "— none —"  # type: ignore[attr-defined]
 
     class Meta:
         model = Asset
         fields = [
-            "zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware",
+            "zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware", "product",
             "network_addresses", "sl_capability", "sl_capability_source", "end_of_support", "legacy", "criticality",
             "business_system", "safety_related", "temporarily_connected", "wireless", "external_network",
         ]  # fmt: skip

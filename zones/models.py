@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization
 from compliance.fields import SLVectorField
-from compliance.sl import zero_vector
+from compliance.sl import SLVector, zero_vector
 from core.models import DetailPage, Record
 from core.validators import validate_single_line
 from zones.choices import (
@@ -99,6 +99,14 @@ class Asset(DetailPage, Record):
     model = models.CharField(max_length=120, blank=True)
     firmware = models.CharField("firmware or version", max_length=120, blank=True)
     network_addresses = models.CharField(max_length=500, blank=True, help_text="IP or MAC addresses, comma-separated")
+    product = models.ForeignKey(
+        "components.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assets",
+        help_text="The make, model and version from the product library; its SL-C applies unless the asset has its own",
+    )
     sl_capability = SLVectorField("SL-C", null=True, blank=True, default=None)
     sl_capability_source = models.CharField("SL-C source", max_length=20, choices=CapabilitySource.choices, blank=True)
     end_of_support = models.DateField(null=True, blank=True)
@@ -135,6 +143,28 @@ class Asset(DetailPage, Record):
             raise ValidationError({"sl_capability_source": "Say where the SL-C comes from."})
         if self.sl_capability is None and self.sl_capability_source:
             raise ValidationError({"sl_capability_source": "There is no SL-C to give a source for."})
+        if (
+            self.product_id is not None
+            and self.zone_id is not None
+            and self.product.organization_id != self.zone.site.organization_id  # type: ignore[union-attr]
+        ):
+            raise ValidationError({"product": "Choose a product of this site's organization."})
+
+    # The SL-C that counts (issue 16): the asset's own when it has one, else its product's. Lists select_related
+    # the product so that reading it costs no query per asset.
+    @property
+    def sl_capability_effective(self) -> SLVector | None:
+        """The asset's own SL-C, else its product's (None when neither has one)."""
+        if self.sl_capability is not None:
+            return self.sl_capability
+        return self.product.sl_capability if self.product_id is not None else None  # type: ignore[union-attr]
+
+    @property
+    def sl_capability_from(self) -> str:
+        """Where the SL-C that counts comes from: "asset" (its own), "product", or "" (none recorded)."""
+        if self.sl_capability is not None:
+            return "asset"
+        return "product" if self.sl_capability_effective is not None else ""
 
 
 class Conduit(DetailPage, Record):

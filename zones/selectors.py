@@ -111,9 +111,10 @@ def site_overview(site: Site, today: datetime.date | None = None) -> SiteOvervie
         )
     )
     assets_by_zone: dict[Any, list[Asset]] = defaultdict(list)
-    for asset in Asset.objects.filter(zone__site=site).only(
-        "id", "zone_id", "name", "tag", "sl_capability", "end_of_support", "role", "legacy", *PARTITION_FLAGS
-    ):
+    # With its product: an asset without an SL-C of its own has its product's (zones.checks.zone_capability).
+    fields = ("id", "zone_id", "name", "tag", "sl_capability", "sl_capability_source", "product", "end_of_support")
+    with_product = Asset.objects.filter(zone__site=site).select_related("product")
+    for asset in with_product.only(*fields, "role", "legacy", *PARTITION_FLAGS):
         assets_by_zone[asset.zone_id].append(asset)
     asset_counts = {zone_id: len(assets) for zone_id, assets in assets_by_zone.items()}
     capabilities = [zone_capability(zone, assets_by_zone.get(zone.pk, []), today) for zone in zones]

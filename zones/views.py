@@ -141,7 +141,7 @@ def zone_create(request: AuthenticatedHttpRequest, site_pk: Any) -> HttpResponse
 def zone_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     zone = get_for(request, Zone, pk)
     overview = selectors.site_overview(zone.site)
-    assets = zone.assets.order_by("name")
+    assets = zone.assets.select_related("product").order_by("name")
     return render(
         request,
         "zones/zone_detail.html",
@@ -212,9 +212,11 @@ def asset_create(request: AuthenticatedHttpRequest, zone_pk: Any) -> HttpRespons
 
 @login_required
 def asset_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
-    asset = get_for(request, Asset, pk)
+    asset = get_for(request, Asset, pk, select=("zone__site", "product"))
     zone = asset.zone
-    below = asset.sl_capability.frs_below(zone.sl_target) if asset.sl_capability is not None else []
+    capability = asset.sl_capability_effective  # its own, else its product's
+    below = capability.frs_below(zone.sl_target) if capability is not None else []
+    product = asset.product
     return render(
         request,
         "zones/asset_detail.html",
@@ -222,6 +224,9 @@ def asset_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "asset": asset,
             "zone": zone,
             "site": zone.site,
+            "capability": capability,
+            "product": product,
+            "certificates": list(product.certificates.all()) if product is not None else [],
             "below": below,
             "past_eos": bool(asset.end_of_support and asset.end_of_support < timezone.localdate()),
             "boundary_of": asset.boundary_of.order_by("name"),

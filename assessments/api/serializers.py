@@ -11,6 +11,7 @@ from assessments.carry import carried_forward_count
 from assessments.choices import AssessmentStatus, ResultStatus
 from assessments.models import Assessment, Comment, Evidence, Result
 from compliance.models import Catalogue
+from core.api.assessed_serializers import CommentSerializerBase, EvidenceCreateSerializerBase, EvidenceSerializerBase
 from core.api.fields import (
     MemberField,
     PersonField,
@@ -30,7 +31,10 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
     requirement = serializers.CharField(source="requirement.ref", read_only=True)
     requirement_title = serializers.CharField(source="requirement.title", read_only=True)
     fr = serializers.CharField(source="requirement.fr_id", read_only=True)
-    level = serializers.IntegerField(source="requirement.lowest_sl", read_only=True)
+    level = serializers.SerializerMethodField(
+        help_text="The lowest SL at which the assessment selects the item: the catalogue's, or the organization's "
+        "override pinned when the assessment was created."
+    )
     evidence = serializers.SerializerMethodField()
     assignee_name = serializers.SerializerMethodField()
     updated_by_name = serializers.SerializerMethodField()
@@ -79,6 +83,13 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
         today = timezone.localdate()
         return any(e.expires is not None and e.expires < today for e in self._evidence(obj))
 
+    def get_level(self, obj: Result) -> int | None:
+        # One read of the assessment's pin per assessment, not per result (a page of results shares it).
+        pins: dict[Any, dict[str, int]] = self.__dict__.setdefault("_pins", {})
+        if obj.assessment_id not in pins:
+            pins[obj.assessment_id] = obj.assessment.level_overrides
+        return pins[obj.assessment_id].get(obj.requirement.ref, obj.requirement.lowest_sl)
+
     def get_assignee_name(self, obj: Result) -> str:
         return person_name(obj.assignee)
 
@@ -115,6 +126,11 @@ class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer[Assess
         help_text="On create: an earlier assessment of the same site whose findings are carried forward, to confirm.",
     )
     carried_forward = serializers.SerializerMethodField(help_text="Results in scope carried forward, to confirm.")
+    level_overrides = serializers.JSONField(
+        read_only=True,
+        help_text="The organization's level overrides the assessment uses, {requirement id: lowest SL}, pinned when "
+        "it was created (later overrides do not change it).",
+    )
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -123,7 +139,7 @@ class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer[Assess
             "id", "site", "title", "catalogue", "zones", "conduits", "lead", "team", "planned_start",
             "planned_end", "actual_start", "actual_end", "status", "signed_off_at", "signed_off_by",
             "sign_off_reason", "sign_off_unassessed", "created_by", "created", "version", "result_count", "links",
-            "previous", "carried_forward",
+            "previous", "carried_forward", "level_overrides",
         ]  # fmt: skip
         read_only_fields = ["id", "signed_off_at", "created", "version"]
 
@@ -201,77 +217,25 @@ class ResultUpdateSerializer(StrictFieldsMixin, serializers.Serializer[Result]):
     )
 
 
-class ChangeSerializer(serializers.Serializer[Any]):
-    """One field of one change: `field`, `label`, `from`, `to`, `from_display`, `to_display`."""
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        # "from" is a Python keyword and "label" a Field attribute, so they cannot be class attributes.
-        return {
-            "field": serializers.CharField(),
-            "label": serializers.CharField(),
-            "from": serializers.JSONField(),
-            "to": serializers.JSONField(),
-            "from_display": serializers.CharField(),
-            "to_display": serializers.CharField(),
-        }
-
-
-class HistoryEntrySerializer(serializers.Serializer[Any]):
-    when = serializers.DateTimeField()
-    who = serializers.CharField()
-    who_id = serializers.UUIDField(allow_null=True)
-    kind = serializers.ChoiceField(choices=["created", "changed"])
-    changes = ChangeSerializer(many=True)
-
-
-class CommentSerializer(serializers.ModelSerializer[Comment]):
-    author = PersonField()
-
-    class Meta:
+class CommentSerializer(CommentSerializerBase):
+    class Meta(CommentSerializerBase.Meta):
         model = Comment
-        fields = ["id", "result", "author", "body", "created"]
-        read_only_fields = ["id", "result", "author", "created"]
 
 
 # --- evidence --------------------------------------------------------------------------------------
-class EvidenceSerializer(StrictFieldsMixin, serializers.ModelSerializer[Evidence]):
+class EvidenceSerializer(EvidenceSerializerBase):
     """A piece of evidence. PATCH changes `results`, `description` and `expires`; the file stays."""
 
+    download_route = "assessments-api:evidence-download"
     results = ScopedIdField(Result, many=True, required=False)
-    added_by = PersonField(allow_null=True)
-    download_url = serializers.SerializerMethodField()
 
-    class Meta:
+    class Meta(EvidenceSerializerBase.Meta):
         model = Evidence
-        fields = [
-            "id", "assessment", "filename", "size", "content_type", "sha256", "reference", "description",
-            "expires", "results", "added_by", "added_at", "download_url",
-        ]  # fmt: skip
-        read_only_fields = ["id", "assessment", "filename", "size", "content_type", "sha256", "reference",
-                            "added_at"]  # fmt: skip
-
-    def get_download_url(self, obj: Evidence) -> str | None:
-        return api_url(self, "assessments-api:evidence-download", obj.pk) if obj.is_file else None
 
 
-class EvidenceCreateSerializer(StrictFieldsMixin, serializers.Serializer[Evidence]):
+class EvidenceCreateSerializer(EvidenceCreateSerializerBase):
     """A new piece of evidence: a `file` (multipart) or a `reference` to a document held elsewhere.
     `assessment` may be left out when `results` are given: it is theirs."""
 
     assessment = ScopedIdField(Assessment, required=False)
-    file = serializers.FileField(required=False)
-    reference = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    description = serializers.CharField(required=False, allow_blank=True)
-    expires = serializers.DateField(required=False, allow_null=True)
     results = ScopedIdField(Result, many=True, required=False)
-
-    def validate(self, attrs: Any) -> Any:
-        attrs = super().validate(attrs)
-        if attrs.get("assessment") is None:
-            owners = {r.assessment_id for r in attrs.get("results", [])}
-            if not owners:
-                raise serializers.ValidationError({"assessment": ["Give the assessment, or results to link."]})
-            if len(owners) > 1:
-                raise serializers.ValidationError({"results": ["The results belong to different assessments."]})
-            attrs["assessment"] = attrs["results"][0].assessment
-        return attrs

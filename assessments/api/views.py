@@ -8,18 +8,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Model, Q, QuerySet
-from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
-from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.access import Action
 from assessments import live, services
 from assessments.api.serializers import (
     AssessmentPatchSerializer,
@@ -27,27 +22,21 @@ from assessments.api.serializers import (
     CommentSerializer,
     EvidenceCreateSerializer,
     EvidenceSerializer,
-    HistoryEntrySerializer,
     ResultSerializer,
     ResultUpdateSerializer,
     ResyncCountsSerializer,
 )
 from assessments.choices import AssessmentStatus, ResultStatus
-from assessments.evidence_files import EvidenceTooLarge, evidence_file_response
 from assessments.history import result_history
 from assessments.models import Assessment, Comment, Evidence, Result
 from assessments.selectors import ResyncPlan, results_for, resync_plan, summary
 from compliance.choices import FR_CODES
-from core.api.errors import with_etag
+from core.api.evidence import EvidenceViewSetBase, evidence_filterset, filtered
 from core.api.fields import choice_filter
-from core.api.viewsets import ScopedViewSet, ServiceUpdateMixin, ServiceViewSet
+from core.api.history import HistoryEntrySerializer
+from core.api.rows import AssessedRowViewSet
+from core.api.viewsets import ServiceViewSet
 from core.versioning import StaleObjectError
-
-
-class PayloadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The upload is too large."
-    default_code = "too_large"
 
 
 def _plan_counts(plan: ResyncPlan) -> dict[str, int]:
@@ -177,37 +166,31 @@ class AssessmentViewSet(ServiceViewSet):
     def results(self, request: Request, pk: str | None = None) -> Response:
         """The assessment's results in catalogue order, paginated; filter with zone, conduit, fr,
         status, assignee, in_scope."""
-        filterset = ResultFilter(request.query_params, queryset=results_for(self.get_object()), request=request)
-        if not filterset.is_valid():
-            raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+        rows = filtered(ResultFilter, request, results_for(self.get_object()))
         # A tie-breaker after the catalogue order keeps pages stable (one item has several targets).
-        page = self.paginate_queryset(
-            filterset.qs.order_by("requirement__position", "zone__name", "conduit__name", "pk")
-        )
+        page = self.paginate_queryset(rows.order_by("requirement__position", "zone__name", "conduit__name", "pk"))
         data = ResultSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
 
 
 # --- results ---------------------------------------------------------------------------------------
-class ResultViewSet(ServiceUpdateMixin, ScopedViewSet):
+@extend_schema_view(
+    history=extend_schema(responses={200: HistoryEntrySerializer(many=True)}),
+    comments=extend_schema(
+        request=CommentSerializer, responses={200: CommentSerializer(many=True), 201: CommentSerializer}
+    ),
+)
+class ResultViewSet(AssessedRowViewSet):
     """One result: read, PATCH (If-Match), its history and its comments (no list: results are read per
     assessment)."""
 
     model = Result
     serializer_class = ResultSerializer
     update_serializer_class = ResultUpdateSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
     select_related = ("requirement", "assignee", "updated_by", "assessment")
     prefetch_related = ("evidence",)
-
-    def get_object_for_change(self) -> Result:
-        # The hot path of live editing: one read through the door for change; only when that finds
-        # nothing does a second read tell "not yours to change" (403) from "not there" (404).
-        try:
-            return get_object_or_404(Result.objects.restrict(self.request.user, Action.CHANGE), pk=self.kwargs["pk"])
-        except Http404:
-            self.check_change(self.get_object())  # 404 when they cannot even see it
-            raise PermissionDenied(self.change_denied) from None
+    comment_model = Comment
+    comment_serializer_class = CommentSerializer
 
     def update_object(self, instance: Result, data: dict[str, Any], version: int | None) -> Result:
         evidence = data.pop("evidence", None)
@@ -215,93 +198,29 @@ class ResultViewSet(ServiceUpdateMixin, ScopedViewSet):
             result=instance, by=self.user, fields=data, evidence=evidence, expected_version=version
         )
 
-    def saved(self, obj: Model, status_code: int = status.HTTP_200_OK) -> Response:
-        # The saved row itself, not a second read through the door: it was checked above. The live
-        # message already serialized it for this version.
-        assert isinstance(obj, Result)
-        return with_etag(Response(live.represent(obj), status=status_code), obj.version)
+    def represent_row(self, obj: Result) -> dict[str, Any]:
+        return live.represent(obj)
 
-    @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
-    @action(detail=True, methods=["get"], pagination_class=None)
-    def history(self, request: Request, pk: str | None = None) -> Response:
-        """Who changed what and when, newest first."""
-        return Response(HistoryEntrySerializer(result_history(self.get_object()), many=True).data)
+    def change_log(self, obj: Result) -> list[dict[str, Any]]:
+        return result_history(obj)
 
-    @extend_schema(methods=["GET"], responses={200: CommentSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
-    def comments(self, request: Request, pk: str | None = None) -> Response:
-        """The result's thread, oldest first; POST adds to it."""
-        result = self.get_object()
-        if request.method == "GET":
-            comments = Comment.objects.restrict(request.user, Action.VIEW)
-            rows = comments.filter(result=result).select_related("author")
-            return Response(CommentSerializer(rows, many=True).data)
-        self.check_change(result)
-        serializer = CommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        comment = services.comment_add(result=result, author=self.user, body=serializer.validated_data["body"])
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+    def add_comment(self, obj: Result, body: str) -> Comment:
+        return services.comment_add(result=obj, author=self.user, body=body)
 
 
 # --- evidence --------------------------------------------------------------------------------------
-class EvidenceFilter(filters.FilterSet):
-    assessment = filters.UUIDFilter()
-    result = filters.UUIDFilter(field_name="results", distinct=True)
-
-    class Meta:
-        model = Evidence
-        fields = ["assessment", "result"]
-
-
 @extend_schema_view(create=extend_schema(request={"multipart/form-data": EvidenceCreateSerializer}))
-class EvidenceViewSet(ServiceViewSet):
+class EvidenceViewSet(EvidenceViewSetBase):
     """Evidence files and references. Filter with `assessment` or `result`. Upload as multipart.
     Evidence has no version: its PATCH needs no If-Match."""
 
     model = Evidence
     serializer_class = EvidenceSerializer
     create_serializer_class = EvidenceCreateSerializer
-    filterset_class = EvidenceFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    select_related = ("added_by", "assessment")
-    prefetch_related = ("results",)
-    create_denied = ScopedViewSet.change_denied
+    filterset_class = evidence_filterset(Evidence)
 
-    def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
-        assessment: Model = data["assessment"]
-        return assessment
+    def add_evidence(self, **kwargs: Any) -> Evidence:
+        return services.evidence_add(**kwargs)
 
-    def create_object(self, data: dict[str, Any]) -> Evidence:
-        try:
-            return services.evidence_add(
-                assessment=data["assessment"],
-                by=self.user,
-                file=data.get("file"),
-                reference=data.get("reference", ""),
-                description=data.get("description", ""),
-                expires=data.get("expires"),
-                results=data.get("results", ()),
-            )
-        except EvidenceTooLarge as exc:
-            raise PayloadTooLarge(exc.message_dict) from exc
-
-    def update_object(self, instance: Evidence, data: dict[str, Any], version: int | None) -> Evidence:
-        results = data.pop("results", None)
-        return services.evidence_update(evidence=instance, by=self.user, fields=data, results=results)
-
-    @extend_schema(
-        responses={
-            (200, "*/*"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, with the type it was uploaded as."
-            )
-        }
-    )
-    @action(detail=True, methods=["get"])
-    def download(self, request: Request, pk: str | None = None) -> FileResponse:
-        """The file as uploaded, with its SHA-256 in `X-Checksum-SHA256`."""
-        evidence = self.get_object()
-        if not evidence.is_file:
-            raise NotFound(f"This evidence is a reference to a document held elsewhere ({evidence.reference}); "
-                           "there is no file to download.")  # fmt: skip
-        return evidence_file_response(evidence)
+    def update_evidence(self, evidence: Evidence, fields: dict[str, Any], results: Any) -> Evidence:
+        return services.evidence_update(evidence=evidence, by=self.user, fields=fields, results=results)

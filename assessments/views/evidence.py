@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,40 +15,18 @@ from django.utils import timezone
 
 from accounts.access import Action, can
 from assessments import services
-from assessments.evidence_files import allowed_extensions, evidence_file_response, max_megabytes
 from assessments.forms import EvidenceForm
 from assessments.models import Assessment, Evidence, Result
-from core.forms import errors_to_form
 from core.http import AuthenticatedHttpRequest
 from core.pages import get_for
+from core.panels import evidence_from_form, refused_status, upload_limits
+from core.uploads import evidence_file_response
 
 
 def _add(
     request: AuthenticatedHttpRequest, assessment: Assessment, form: EvidenceForm, results: list[Result]
 ) -> Evidence | None:
-    if not form.is_valid():
-        return None
-    try:
-        return services.evidence_add(
-            assessment=assessment,
-            by=request.user,
-            file=form.cleaned_data.get("file"),
-            reference=form.cleaned_data.get("reference") or "",
-            description=form.cleaned_data.get("description") or "",
-            expires=form.cleaned_data.get("expires"),
-            results=results,
-        )
-    except ValidationError as exc:
-        errors_to_form(form, exc)
-        return None
-
-
-def _limits() -> dict[str, Any]:
-    return {
-        "max_mb": max_megabytes(),
-        "max_bytes": settings.EVIDENCE_MAX_BYTES,
-        "extensions": ", ".join(allowed_extensions()),
-    }
+    return evidence_from_form(form, services.evidence_add, assessment=assessment, by=request.user, results=results)
 
 
 @login_required
@@ -77,18 +54,9 @@ def evidence_list(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "form": form,
             "can_change": can_change,
             "today": timezone.localdate(),
-            **_limits(),
+            **upload_limits(),
         },
     )
-
-
-def refused_status(request: AuthenticatedHttpRequest) -> int:
-    """The status of a refused panel action: the panel (with the reason in words) for htmx, 400 otherwise.
-
-    htmx swaps only 2xx answers by default, and the browser logs every 4xx as a console error; the
-    refusal is the expected answer to the panel's form, so the panel comes back whole and says why.
-    """
-    return 200 if request.headers.get("HX-Request") == "true" else 400
 
 
 @login_required
@@ -121,7 +89,7 @@ def result_evidence(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "done": done,
             "oob": request.method == "POST",
             "can_change": can_change,
-            **_limits(),
+            **upload_limits(),
         },
         status=refused_status(request) if error or form.errors else 200,
     )

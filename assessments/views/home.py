@@ -20,6 +20,8 @@ from accounts.choices import Role
 from accounts.selectors import organizations_with_roles
 from assessments import selectors
 from assessments.choices import AssessmentStatus
+from components.models import Certificate
+from components.models.products import EXPIRY_WARNING_DAYS, certificates_expired, certificates_expiring
 from core.http import AuthenticatedHttpRequest
 from remediation.selectors import actions_due, maintenance_windows
 from reports.selectors import recent_bundles
@@ -86,6 +88,12 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if "owner" in parts:
         context["actions_due"] = actions_due(user, today, days=SOON_DAYS, limit=SHOWN)
         context["windows"] = maintenance_windows(user, limit=5)
+        # The product library's certificates running out within 90 days (issue 16), and how many have.
+        certificates = Certificate.objects.restrict(user)
+        expiring = certificates_expiring(certificates, today=today).select_related("product")
+        context["certificates_expiring"] = list(expiring[:SHOWN])
+        context["certificates_expired"] = certificates_expired(certificates, today=today).count()
+        context["certificate_days"] = EXPIRY_WARNING_DAYS
     if "consultant" in parts:
         context["assessments"] = list(selectors.home_assessments(user, OPEN_STATUSES)[:SHOWN])
         context["assigned"] = selectors.assigned_results(user, limit=SHOWN)

@@ -18,6 +18,7 @@ from assessments import selectors, services
 from assessments.choices import REOPENED_TO, TRANSITIONS, AssessmentStatus, ResultStatus
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment, SignOff
+from compliance.overrides import pinned_overrides
 from core.http import AuthenticatedHttpRequest
 from core.ids import parse_uuid
 from core.pages import button_write, form_view, get_for, posted_version, status_move, updating
@@ -77,6 +78,7 @@ def assessment_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespons
             for s in ResultStatus
         ],
         sign_offs=_sign_offs(assessment),
+        pinned=pinned_overrides(assessment),  # the level overrides it uses (decision 0032)
     )
     return render(request, "assessments/detail.html", context)
 

@@ -7,7 +7,6 @@ from collections import OrderedDict
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -17,15 +16,15 @@ from accounts.access import Action, can
 from accounts.selectors import people_of
 from assessments import history, selectors, services
 from assessments.choices import ResultStatus
-from assessments.forms import CommentForm
-from assessments.models import Assessment, Result
-from assessments.views.evidence import refused_status
+from assessments.models import Assessment, Comment, Result
 from compliance.choices import FR_CODES
+from compliance.licensed import texts_of
 from compliance.models import FoundationalRequirement
-from core.forms import errors_to_form
+from compliance.overrides import pinned_overrides
 from core.http import AuthenticatedHttpRequest
 from core.ids import is_uuid
 from core.pages import get_for
+from core.panels import comments_panel
 
 
 def _filters(request: AuthenticatedHttpRequest) -> dict[str, str]:
@@ -87,6 +86,9 @@ def workspace(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "can_change": can_change,
             "final": assessment.is_final,
             "today": timezone.localdate(),
+            # The level overrides it pinned and its own organization's licensed text only (decision 0032).
+            "pinned": pinned_overrides(assessment),
+            "licensed": texts_of(assessment.site.organization_id),
         },
     )
 
@@ -116,25 +118,8 @@ def result_history(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def result_comments(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     result = get_for(request, Result, pk, select=("assessment",))
     can_comment = can(request.user, Action.CHANGE, result) and not result.assessment.is_final
-    form = CommentForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not can_comment:
-            return HttpResponse("Your role lets you read comments, not write them.", status=403)
-        if form.is_valid():
-            try:
-                services.comment_add(result=result, author=request.user, body=form.cleaned_data["body"])
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-                status = refused_status(request)
-            else:
-                form = CommentForm()
-        else:
-            status = refused_status(request)
-    comments = result.comments.select_related("author")
-    return render(
-        request,
-        "assessments/_comments.html",
-        {"result": result, "comments": comments, "form": form, "can_comment": can_comment},
-        status=status,
-    )
+
+    def add(body: str) -> Comment:
+        return services.comment_add(result=result, author=request.user, body=body)
+
+    return comments_panel(request, result, can_comment=can_comment, add=add)

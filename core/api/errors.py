@@ -43,6 +43,14 @@ class PreconditionRequired(APIException):
     default_code = "precondition_required"
 
 
+class PayloadTooLarge(APIException):
+    """An upload over the size limit (core.uploads.EvidenceTooLarge)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The upload is too large."
+    default_code = "too_large"
+
+
 STALE_DETAIL = "Someone else changed this since you read it; nothing was saved."
 
 

@@ -95,7 +95,9 @@ class ZonewiseSchema(AutoSchema):
         takes_input = "requestBody" in operation or any(p.get("in") in ("query", "header") for p in parameters)
         unsafe = self.method in UNSAFE
         errors: dict[int, dict[str, Any]] = {}
-        if takes_input:
+        # A write without a body can still be refused by its service (say, a capability finding for an asset
+        # without a gap): 400 as well.
+        if takes_input or unsafe:
             errors[400] = _answer("Refused input: nothing was done.", "FieldErrors")
         if isinstance(self.view, ObtainAuthToken) or self._public():
             if isinstance(self.view, ObtainAuthToken):

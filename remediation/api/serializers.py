@@ -60,6 +60,10 @@ class FindingSerializer(StrictFieldsMixin, serializers.ModelSerializer[Finding])
         read_only=True, allow_null=True
     )
     results: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    # The component of a capability-gap finding (remediation.capability_gaps); null on others.
+    asset: serializers.PrimaryKeyRelatedField[Asset] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     actions = serializers.SerializerMethodField()
     created_by = PersonField(allow_null=True)
     links = serializers.SerializerMethodField()
@@ -67,7 +71,7 @@ class FindingSerializer(StrictFieldsMixin, serializers.ModelSerializer[Finding])
     class Meta:
         model = Finding
         fields = [
-            "id", "site", "zone", "conduit", "assessment", "results", "requirement", "title", "description",
+            "id", "site", "zone", "conduit", "asset", "assessment", "results", "requirement", "title", "description",
             "source", "reference", "severity", "severity_rationale", "status", "identified", "resolved_at",
             "actions", "created_by", "created", "version", "links",
         ]  # fmt: skip

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import Action as Can
 from accounts.access import can
 from assessments import services as assessment_services
-from assessments.evidence_files import EvidenceTooLarge, allowed_extensions, max_megabytes
 from assessments.models import Result
 from assessments.selectors import summary
 from core.forms import errors_to_form
 from core.http import AuthenticatedHttpRequest
 from core.pages import get_for
+from core.uploads import EvidenceTooLarge, allowed_extensions, max_megabytes
 from core.versioning import StaleObjectError
 from remediation import selectors, services
 from remediation.choices import ActionStatus

@@ -8,16 +8,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.models import Assessment
+from components.procurement import PURCHASE_MAX_LENGTH
+from components.requirements import COMPONENT_TYPES
 from core.api.fields import PersonField, ScopedIdField, StrictFieldsMixin, api_url
 from reports.choices import ReportKind
 from reports.models import ReportJob
 from risk.models import RiskAssessment
-from zones.models import Site
+from zones.models import Site, Zone
 
 
 class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer[ReportJob]):
     """What to report on: `kind`, and `assessment` (or `site` for the roadmap, `risk_assessment` for the
-    cybersecurity requirements specification)."""
+    cybersecurity requirements specification, `zone` with its options for the procurement requirements)."""
 
     kind = serializers.ChoiceField(
         choices=ReportKind.choices,
@@ -32,6 +34,25 @@ class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer[ReportJo
         required=False,
         allow_null=True,
         help_text="For the cybersecurity requirements specification (kind crs) only.",
+    )
+    zone = ScopedIdField(
+        Zone,
+        required=False,
+        allow_null=True,
+        help_text="Procurement requirements (kind procurement) only: the zone of the site the components are for; "
+        "the site may then be left out.",
+    )
+    component_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=COMPONENT_TYPES),
+        required=False,
+        allow_empty=False,
+        help_text="Procurement requirements only: the component types to list (default: SAR, EDR, HDR and NDR).",
+    )
+    purchase = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=PURCHASE_MAX_LENGTH,
+        help_text='Procurement requirements only: the planned purchase, e.g. "Replace the RTUs in pump station 3".',
     )
     compact_not_assessed = serializers.BooleanField(
         required=False,

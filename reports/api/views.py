@@ -24,7 +24,7 @@ from core.api.fields import choice_filter
 from core.api.viewsets import ServiceViewSet
 from reports import services
 from reports.api.serializers import ReportJobSerializer, ReportRequestSerializer
-from reports.choices import COMPACT_NOT_ASSESSED, JobStatus, ReportKind
+from reports.choices import COMPACT_NOT_ASSESSED, PROCUREMENT_KINDS, JobStatus, ReportKind
 from reports.files import NotReady, report_file_response
 from reports.models import ReportJob
 
@@ -59,17 +59,25 @@ class ReportJobViewSet(ServiceViewSet):
 
     def parent_of(self, data: dict[str, Any], instance: Any) -> Model | None:
         parent: Model | None = data.get("assessment") or data.get("risk_assessment") or data.get("site")
-        return parent  # neither: the service says what is missing (400)
+        return parent or data.get("zone")  # none: the service says what is missing (400)
 
     def create_object(self, data: dict[str, Any]) -> ReportJob:
         compact = data.get("compact_not_assessed")
+        parameters = {COMPACT_NOT_ASSESSED: compact} if compact is not None else {}
+        site, zone = data.get("site"), data.get("zone")
+        # The procurement options go to the service as parameters; on any other kind it refuses them (400).
+        parameters |= {key: data[key] for key in ("component_types", "purchase") if key in data}
+        if zone is not None or data["kind"] in PROCUREMENT_KINDS:
+            parameters["zone"] = str(zone.pk) if zone is not None else None
+        if data["kind"] in PROCUREMENT_KINDS and site is None and zone is not None:
+            site = zone.site  # the zone names its site; a site given as well must be the zone's (the service checks)
         return services.report_request(
             kind=data["kind"],
             by=self.user,
             assessment=data.get("assessment"),
-            site=data.get("site"),
+            site=site,
             risk_assessment=data.get("risk_assessment"),
-            parameters={COMPACT_NOT_ASSESSED: compact} if compact is not None else {},
+            parameters=parameters,
         )
 
     @extend_schema(

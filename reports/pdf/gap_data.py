@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from alignment.report import AlignmentSection, alignment_sections
 from assessments.choices import ResultStatus
 from assessments.compare import Comparison, since_previous
 from assessments.models import Assessment, Result, SignOff
@@ -26,7 +27,8 @@ from assessments.selectors import (
     results_for,
     summary,
 )
-from compliance.models import FoundationalRequirement
+from compliance.licensed import texts_of
+from compliance.models import FoundationalRequirement, LicensedText
 from compliance.sl import SLVector
 from core.people import person_name
 from reports.pdf.gap_findings import FindingRow, findings_for
@@ -60,6 +62,9 @@ class ResultRow:
     countermeasure: str
     justification: str
     evidence: list[str]
+    overridden_from: int | None = None  # the catalogue's level, when the assessment pinned another (0032)
+    licensed_text: str = ""  # the organization's own licensed text of the item, if it imported one (0032)
+    licensed_guidance: str = ""
 
 
 @dataclass
@@ -108,10 +113,11 @@ class TargetSection:
 def _capability_fields(capability: ZoneCapability | None, target: SLVector) -> dict[str, Any]:
     if capability is None:
         return {}
+    # The SL-C that counts: the asset's own, else its product's (what zones.checks compared).
     below = [
-        BelowTarget(asset=a.name, sl_capability=a.sl_capability, frs=a.sl_capability.frs_below(target))
+        BelowTarget(asset=a.name, sl_capability=slc, frs=slc.frs_below(target))
         for a in capability.assets_below_target
-        if a.sl_capability is not None
+        if (slc := a.sl_capability_effective) is not None
     ]
     return {
         "asset_count": capability.asset_count,
@@ -175,6 +181,8 @@ class GapReport:
     sign_off: SignOff | None = None  # the sign-off the report shows: the one it is pinned to, else the current
     sign_offs: list[SignOff] = field(default_factory=list)  # every sign-off of the assessment, newest first
     since: Comparison | None = None  # against the assessment this one follows, when there is one (decision 0027)
+    # The coverage of each framework the organization chose for its reports (decision 0031).
+    alignment: list[AlignmentSection] = field(default_factory=list)
 
     @property
     def last_reopened(self) -> SignOff | None:
@@ -205,9 +213,14 @@ def _groups(
     frs: dict[str, FoundationalRequirement],
     labels: dict[uuid.UUID, str],
     compact: list[str] | None = None,
+    *,
+    pinned: dict[str, int] | None = None,
+    licensed: dict[str, LicensedText] | None = None,
 ) -> list[FRGroup]:
     """The target's results by FR, in catalogue order; FRs with no target and no results are left out. With
-    `compact` (a list), not-assessed items become ids appended to it instead of rows."""
+    `compact` (a list), not-assessed items become ids appended to it instead of rows. `pinned`: the assessment's
+    level overrides; `licensed`: its organization's licensed texts by id (decision 0032)."""
+    pinned, licensed = pinned or {}, licensed or {}
     groups = {c.fr: FRGroup(c.fr, frs[c.fr].name, frs[c.fr].abbreviation, c) for c in cells}
     for r in results:
         req = r.requirement
@@ -219,7 +232,10 @@ def _groups(
             ResultRow(
                 ref=req.ref,
                 title=req.title,
-                level=req.lowest_sl or 0,
+                level=pinned.get(req.ref, req.lowest_sl or 0),
+                overridden_from=req.lowest_sl if req.ref in pinned else None,
+                licensed_text=licensed[req.ref].text if req.ref in licensed else "",
+                licensed_guidance=licensed[req.ref].guidance if req.ref in licensed else "",
                 is_re=req.kind == "RE",
                 status=r.status,
                 status_label=ResultStatus(r.status).label,
@@ -303,6 +319,7 @@ def gap_report(
     results = _result_rows(assessment)
     names: dict[uuid.UUID, tuple[str, str]] = {t.id: (t.name, t.kind) for t in summary_.targets}
     refs = {item.id: item.ref for item in catalogue_items(assessment.catalogue_id)}  # cached per release
+    licensed = texts_of(assessment.site.organization_id)  # this organization's only, never another's (0032)
 
     outline = Outline()
     chapters = {
@@ -318,7 +335,9 @@ def gap_report(
         """A zone's or conduit's section, entered in the outline as it is made (the outline keeps the order)."""
         entry = outline.add(anchor(t.kind, t.id), f"{label}: {t.name}", level=2)
         refs: list[str] | None = [] if compact_not_assessed else None
-        groups = _groups(results[t.id], t.cells, frs, evidence_labels, refs)
+        groups = _groups(
+            results[t.id], t.cells, frs, evidence_labels, refs, pinned=assessment.level_overrides, licensed=licensed
+        )
         return TargetSection(
             entry=entry, kind=t.kind, obj=obj, summary=t, groups=groups, not_assessed_refs=refs or [], **extra
         )
@@ -349,6 +368,9 @@ def gap_report(
     since = since_previous(assessment)
     if since is not None:
         chapters["since"] = outline.add("since", "Since the last assessment")
+    alignment = alignment_sections(assessment, assessment.site.organization.alignment_frameworks, outline)
+    if alignment:
+        chapters["alignment"] = next(e for e in outline.entries if e.anchor == "alignment")
     chapters["signoff"] = outline.add("signoff", "Sign-off")
     chapters["evidence"] = outline.appendix("evidence", "Evidence index")
     chapters["changes"] = outline.appendix("changes", "Summary of changes")
@@ -392,4 +414,5 @@ def gap_report(
         sign_off=sign_off,
         sign_offs=sign_offs,
         since=since,
+        alignment=alignment,
     )

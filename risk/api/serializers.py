@@ -11,12 +11,12 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from compliance.choices import FR_CODES
+from compliance.fields import SLVectorSerializerField
 from core.api.fields import PersonField, ScopedIdField, StaysMixin, StrictFieldsMixin, api_url, choice_field
 from risk import rules
 from risk.choices import RiskStatus
 from risk.models import RiskAssessment, RiskMatrix, ThreatScenario, ThreatSource
 from risk.selectors import matrix_for
-from zones.api.serializers import SLVectorSerializerField
 from zones.models import Conduit, Site, Zone
 
 LEVEL_MESSAGES = {

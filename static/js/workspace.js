@@ -10,8 +10,11 @@
   const canChange = root.dataset.canChange === "1";
   const isFinal = root.dataset.final === "1";
   const live = window.ZonewiseLive;
-  const FIELDS = ["status", "assignee", "observations", "countermeasure", "justification"];
-  const LABELS = { status: "Status", assignee: "Assignee", observations: "Observations",
+  // The editable fields of a row: a gap result's by default; a page names its own (a component result adds
+  // its source) in data-fields.
+  const FIELDS = root.dataset.fields ? root.dataset.fields.split(",")
+    : ["status", "assignee", "observations", "countermeasure", "justification"];
+  const LABELS = { status: "Status", assignee: "Assignee", source: "Source", observations: "Observations",
     countermeasure: "Compensating countermeasure", justification: "Justification" };
   const STATUS_KEYS = { m: "met", p: "partially_met", n: "not_met", a: "not_applicable", c: "compensated", u: "not_assessed" };
   const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
@@ -25,11 +28,12 @@
     return out;
   }
   function fromApi(result) {
-    return { status: result.status, assignee: result.assignee || "", observations: result.observations,
-      countermeasure: result.countermeasure, justification: result.justification };
+    const out = {};
+    FIELDS.forEach((f) => { out[f] = result[f] == null ? "" : result[f]; });
+    return out;
   }
   function optionLabel(row, field, value) {
-    if (field !== "status" && field !== "assignee") return value || "(empty)";
+    if (input(row, field).tagName !== "SELECT") return value || "(empty)";
     const option = Array.from(input(row, field).options).find((o) => o.value === (value || ""));
     return option ? option.textContent : value;
   }
@@ -94,7 +98,7 @@
   function refreshTargets() {
     clearTimeout(targetsTimer);
     targetsTimer = setTimeout(() => {
-      const nav = document.getElementById("targets");
+      const nav = document.getElementById(root.dataset.refresh || "targets");
       if (nav && window.htmx) window.htmx.trigger(nav, "refresh");
     }, 250);
   }
@@ -362,6 +366,7 @@
       if (!panel.hidden && panel.dataset.kind === "evidence" && !panel.contains(document.activeElement)) loadPanel(row, "evidence");
     });
     live.on("assessment.resynced", () => refreshTargets());
+    live.on("assessment.applied", () => refreshTargets());
     live.on("resume", () => catchUp());
     live.on("assessment.updated", (m) => { if (m.status) window.location.reload(); });
   }
@@ -394,17 +399,19 @@
   }
 
   // --- panels: comments, evidence, history --------------------------------------------------------
+  // A row says where its panels are (data-panel-base); a gap result's are under /results/<id>/.
+  const panelBase = (row) => row.dataset.panelBase || "/results/" + row.dataset.id + "/";
   function loadPanel(row, kind) {
     const panel = row.querySelector('[data-role="panel"]');
     panel.dataset.kind = kind;
     panel.hidden = false;
-    const url = "/results/" + row.dataset.id + "/" + kind + "/";
+    const url = panelBase(row) + kind + "/";
     return window.htmx.ajax("GET", url, { target: panel, swap: "innerHTML" });
   }
   function refreshChips(row) {
     const chips = document.getElementById("chips-" + row.dataset.id);
     if (!chips) return;
-    window.htmx.ajax("GET", "/results/" + row.dataset.id + "/evidence/?part=chips", { target: chips, swap: "outerHTML" });
+    window.htmx.ajax("GET", panelBase(row) + "evidence/?part=chips", { target: chips, swap: "outerHTML" });
   }
   function togglePanel(row, kind, button) {
     const panel = row.querySelector('[data-role="panel"]');

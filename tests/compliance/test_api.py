@@ -38,6 +38,7 @@ def test_3_3_lists_100_items_with_levels(personas: Personas) -> None:
         "parent": None,
         "component_types": [],
         "assessable": True,
+        "disputed": False,
         "note": "",
         "guidance": first["guidance"],
         "catalogue_version": "1.0.0",

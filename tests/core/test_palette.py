@@ -12,9 +12,9 @@ from django.conf import settings
 
 from core import palette
 from core.management.commands.write_palette_css import palette_css_path
+from core.xlsx import STATUS_COLOURS
 from program.charts import trend_chart
 from remediation.gantt import GanttBar, GanttLane, render_gantt
-from reports.exports import STATUS_COLOURS
 from reports.pdf.charts import STATUS_FILL
 from zones.diagram import DiagramZone, render_site_diagram
 

@@ -79,7 +79,11 @@ def test_the_story(demo_site: Site) -> None:
     assert rows["Field devices"].reaches_quarter == "Q4 2026"
     assert rows["SCADA"].verdict == "Not with the planned actions: FR2, FR6 uncovered"
     assert rows["Enterprise IT"].projection.at_target_now
-    assert [s.title for s in selectors.suggestions(site, STORY_DAY)] == ["SR 2.6 Remote session termination: SCADA"]
+    # Open findings without an action: the legacy dosing PLC's capability gap and one assessment finding.
+    assert [s.title for s in selectors.suggestions(site, STORY_DAY)] == [
+        "Remediate: SL-C below SL-T on FR1, FR2, FR3, FR4, FR5, FR7: Dosing PLC · Process control",
+        "SR 2.6 Remote session termination: SCADA",
+    ]
 
 
 def test_audit_findings_of_the_program_demo_are_reused_not_duplicated(site: Site) -> None:

@@ -12,7 +12,6 @@ from reports import services
 from reports.choices import JobStatus, ReportKind
 from reports.models import ReportJob
 from reports.pdf import crs as crs_pdf
-from reports.pdf import gap_assessment
 from reports.pdf.crs import render_crs
 from reports.runner import report_run
 from risk import services as risk_services
@@ -20,6 +19,7 @@ from risk.choices import RiskStatus
 from risk.models import RiskAssessment
 from tests.conftest import PERSONA_NAMES, Personas, api_as
 from tests.reports.helpers import check_running_header, outline_titles, pdf_text, squash
+from tests.reports.member_requests import light_render, request_as
 from tests.risk.helpers import LOW, assessment, scenario, source
 from tests.zones.plant import Plant, small_plant
 
@@ -76,8 +76,7 @@ def test_the_crs_pdf_holds_every_section_and_the_proposed_levels(personas: Perso
 @pytest.fixture
 def light_crs(monkeypatch: pytest.MonkeyPatch, light_pdf: list[str]) -> list[str]:
     """The CRS laid out as blank pages (tests.reports.conftest.light_pdf): the real PDF is checked above."""
-    monkeypatch.setattr(crs_pdf, "html_to_pdf", gap_assessment.html_to_pdf)  # light_pdf's stand-in
-    return light_pdf
+    return light_render(monkeypatch, crs_pdf, light_pdf)
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
@@ -85,15 +84,11 @@ def test_every_member_may_request_a_crs_an_outsider_may_not(
     personas: Personas, name: str, django_capture_on_commit_callbacks: Any, light_crs: list[str]
 ) -> None:
     _, ra = small_risk_assessment(personas)
-    client = api_as(personas.by_name(name))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, {"kind": "crs", "risk_assessment": str(ra.pk)}, format="json")
-    if name == "outsider":
-        assert response.status_code == 400 and "does not exist" in str(response.json()["risk_assessment"])
-        assert not ReportJob.objects.exists()
+    request = {"kind": "crs", "risk_assessment": str(ra.pk)}
+    answer = request_as(personas, name, request, django_capture_on_commit_callbacks, scope_field="risk_assessment")
+    if answer is None:
         return
-    assert response.status_code == 202, response.content
-    body = response.json()
+    client, body = answer
     assert (body["kind"], body["risk_assessment"], body["site"], body["assessment"]) == (
         "crs", str(ra.pk), str(personas.site.pk), None
     )  # fmt: skip

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from core.consumers import CLOSE_FORBIDDEN
 from risk import services
 from risk.models import RiskAssessment, RiskPresence, ThreatScenario
-from tests.assessments.test_live import TIMEOUT, WebsocketCommunicator, cookie_for, next_message, run
+from tests import live_helpers
 from tests.conftest import Personas
+from tests.live_helpers import WebsocketCommunicator, assert_refused, cookie_for, next_message, run
 from tests.risk import helpers
 from tests.zones.plant import Plant, small_plant
 
@@ -28,22 +28,11 @@ def ra(plant: Plant, personas: Personas) -> RiskAssessment:
 
 
 def socket(cookie: bytes, ra: RiskAssessment) -> WebsocketCommunicator:
-    from config.asgi import application
-
-    headers = [(b"origin", b"http://testserver")]
-    if cookie:
-        headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(application, f"/ws/risk-assessments/{ra.pk}/", headers=headers)
+    return live_helpers.socket(cookie, f"/ws/risk-assessments/{ra.pk}/")
 
 
 async def join(cookie: bytes, ra: RiskAssessment) -> tuple[WebsocketCommunicator, dict[str, Any]]:
-    ws = socket(cookie, ra)
-    connected, _ = await ws.connect(timeout=TIMEOUT)
-    assert connected
-    hello = await ws.receive_json_from(timeout=TIMEOUT)
-    assert hello["type"] == "hello"
-    assert (await ws.receive_json_from(timeout=TIMEOUT))["type"] == "presence"
-    return ws, hello
+    return await live_helpers.join(cookie, f"/ws/risk-assessments/{ra.pk}/")
 
 
 def test_outsider_and_anonymous_are_refused(personas: Personas, ra: RiskAssessment) -> None:
@@ -51,11 +40,7 @@ def test_outsider_and_anonymous_are_refused(personas: Personas, ra: RiskAssessme
 
     async def scenario() -> None:
         for cookie in cookies:
-            ws = socket(cookie, ra)
-            connected, _ = await ws.connect(timeout=TIMEOUT)
-            assert connected
-            assert await ws.receive_output(timeout=TIMEOUT) == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
-            await ws.wait()
+            await assert_refused(socket(cookie, ra))
 
     run(scenario)
     assert not RiskPresence.objects.exists()

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
-from compliance.sl import SLVector, SLVectorError
+from compliance.fields import SLVectorSerializerField
+from components.models import Product
 from core.api.fields import ScopedRelatedField, StaysMixin
 from zones.models import Asset, Conduit, Site, Zone
-
-
-@extend_schema_field(
-    {
-        "type": "object",
-        "properties": {f"FR{n}": {"type": "integer", "minimum": 0, "maximum": 4} for n in range(1, 8)},
-        "required": [f"FR{n}" for n in range(1, 8)],
-        "additionalProperties": False,
-        "example": {"FR1": 2, "FR2": 2, "FR3": 1, "FR4": 1, "FR5": 3, "FR6": 1, "FR7": 2},
-    }
-)
-class SLVectorSerializerField(serializers.Field):
-    """An SL vector as {"FR1": n, ..., "FR7": n}; errors name the FR and the value."""
-
-    def to_representation(self, value: SLVector) -> dict[str, int]:
-        return value.to_dict()
-
-    def to_internal_value(self, data: Any) -> SLVector:
-        try:
-            return SLVector.from_mapping(data)
-        except SLVectorError as exc:
-            raise serializers.ValidationError(list(exc.errors.values())) from exc
 
 
 class SiteSerializer(StaysMixin, serializers.ModelSerializer[Site]):
@@ -60,15 +36,28 @@ class ZoneSerializer(serializers.ModelSerializer[Zone]):
 
 class AssetSerializer(serializers.ModelSerializer[Asset]):
     zone = ScopedRelatedField(Zone)
+    # The product from the library (components); its SL-C counts unless the asset has its own.
+    product = ScopedRelatedField(
+        Product,
+        allow_null=True,
+        required=False,
+        error_messages={"does_not_exist": "Unknown product: {pk_value} is not one you can see."},
+    )
     sl_capability = SLVectorSerializerField(allow_null=True, required=False)
+    sl_capability_effective = SLVectorSerializerField(
+        read_only=True, allow_null=True, help_text="The SL-C that counts: the asset's own, else its product's."
+    )
+    sl_capability_from = serializers.ChoiceField(
+        choices=["asset", "product", ""], read_only=True, help_text="Where sl_capability_effective comes from."
+    )
 
     class Meta:
         model = Asset
         fields = [
             "id", "zone", "name", "tag", "component_type", "role", "vendor", "model", "firmware",
-            "network_addresses", "sl_capability", "sl_capability_source", "end_of_support", "legacy",
-            "criticality", "business_system", "safety_related", "temporarily_connected", "wireless",
-            "external_network", "version", "created",
+            "network_addresses", "product", "sl_capability", "sl_capability_source", "sl_capability_effective",
+            "sl_capability_from", "end_of_support", "legacy", "criticality", "business_system", "safety_related",
+            "temporarily_connected", "wireless", "external_network", "version", "created",
         ]  # fmt: skip
         read_only_fields = ["id", "version", "created"]
 

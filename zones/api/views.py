@@ -70,10 +70,11 @@ class ZoneViewSet(_PlantViewSet):
 
 class AssetFilter(filters.FilterSet):
     site = filters.UUIDFilter(field_name="zone__site")
+    product = filters.UUIDFilter()
 
     class Meta:
         model = Asset
-        fields = ["zone", "site", "component_type", "role", "legacy", "criticality"]
+        fields = ["zone", "site", "product", "component_type", "role", "legacy", "criticality"]
 
 
 class AssetViewSet(_PlantViewSet):
@@ -83,6 +84,7 @@ class AssetViewSet(_PlantViewSet):
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
     parent_fields = ("zone",)
+    select_related = ("product",)  # its SL-C stands in for an asset without one (sl_capability_effective)
 
     def parent_of(self, data: dict[str, Any], instance: Any) -> Model:
         parent: Model = (data.get("zone") or instance.zone).site

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from accounts.choices import Role
 from accounts.demo import DEMO_LOGINS, FIRST_ORG, seed_people
 from assessments.demo import seed_assessment
+from components.demo import seed_components
 from program.demo import seed_program
 from remediation.demo import seed_roadmap
 from reports.demo import seed as seed_reports
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         orgs = seed_people()
         seed_plants(orgs)
         site = seed_water_works(orgs[FIRST_ORG])
+        seed_components(orgs[FIRST_ORG])  # the product library; links the works' assets to products
         seed_assessment(site)
         seed_program(orgs[FIRST_ORG])  # before the roadmap: its actions reuse the audit findings seeded here
         seed_roadmap(site)

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments.evidence_files import ALLOWED, EvidenceTooLarge, allowed_extensions, check_upload, max_megabytes
+from core.uploads import ALLOWED, EvidenceTooLarge, allowed_extensions, check_upload, max_megabytes
 
 
 def docx_bytes() -> bytes:

@@ -3,6 +3,7 @@ and by the file's first bytes (an executable renamed to .pdf is refused)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import PurePath
 from typing import Any
 
@@ -100,6 +101,15 @@ def check_upload(file: UploadedFile) -> str:
     if extension == ".webp" and head[8:12] != b"WEBP":
         raise ValidationError({"file": "The content of this file does not match its .webp extension."})
     return content_type
+
+
+def sha256_of(file: UploadedFile) -> str:
+    """The SHA-256 of an upload, read in chunks; the file is rewound for whoever stores it next."""
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def evidence_file_response(evidence: Any) -> FileResponse:
