@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "test" / "screenshots"
@@ -58,11 +61,30 @@ def page(browser: Any) -> Iterator[Any]:
         yield page
 
 
+# The seeded demo of this worker, as a copy of the whole SQLite database in memory: seeding takes seconds and the
+# end-to-end tests that read the demo are many, so the first one seeds and the others get the copy back (SQLite's
+# backup API, a few milliseconds). Another database (PostgreSQL in CI) seeds for each test.
+# The demo's files (evidence) stay where it was seeded; a test that moves MEDIA_ROOT gets a copy of them there.
+_demo_copy: list[tuple[sqlite3.Connection, Path]] = []
+
+
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(transactional_db: None, settings: Any) -> None:
     """The demo data that `./zw up` serves, in the live server's database."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "sqlite" and _demo_copy:
+        copy, media = _demo_copy[0]
+        copy.backup(raw)
+        if Path(settings.MEDIA_ROOT) != media and media.exists():
+            shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        return
     call_command("load_catalogue", verbosity=0)
     call_command("seed_demo", verbosity=0)
+    if connection.vendor == "sqlite":
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        raw.backup(copy)
+        _demo_copy.append((copy, Path(settings.MEDIA_ROOT)))
 
 
 @pytest.fixture
