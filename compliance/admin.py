@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from compliance.models import Catalogue, FoundationalRequirement, LevelOverride, Requirement
@@ -24,9 +25,18 @@ class RequirementAdmin(admin.ModelAdmin):
 
 @admin.register(LevelOverride)
 class LevelOverrideAdmin(SimpleHistoryAdmin):
+    """Read only, with its history: overrides are set through compliance.overrides (the API), whose checks the
+    admin's form would skip."""
+
     list_display = ["ref", "organization", "lowest_sl", "created_by", "version"]
     list_filter = ["organization", "lowest_sl"]
     search_fields = ["ref", "reason"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 # LicensedText is left out of the admin on purpose: it is shown to its own organization's members only

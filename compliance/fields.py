@@ -3,6 +3,7 @@ SLVector in Python, seven small inputs (or the compact {2,2,1,1,3,1,2}) on a pag
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -104,7 +105,7 @@ class SLVectorFormField(forms.Field):
                 if text == "":
                     levels[fr] = None
                 else:
-                    levels[fr] = int(text) if text.lstrip("-").isdigit() else text
+                    levels[fr] = int(text) if re.fullmatch(r"-?[0-9]+", text) else text  # "²" is a digit to isdigit()
             missing = [fr for fr, v in levels.items() if v is None]
             if missing:
                 raise ValidationError(f"Give a level for {', '.join(missing)} as well.")

@@ -191,6 +191,7 @@ def licensed_text_import(*, organization: Any, data: bytes, by: Any, filename: s
     if errors:
         raise CsvImportError(sorted(errors))
     with transaction.atomic():
+        type(organization).objects.select_for_update().filter(pk=organization.pk).first()  # one import at a time
         LicensedText.objects.filter(organization=organization).delete()
         LicensedText.objects.bulk_create(texts)
     return len(texts)

@@ -57,6 +57,9 @@ def level_override_set(*, organization: Any, ref: str, lowest_sl: Any, reason: s
     """Select `ref` at `lowest_sl` for the organization's new assessments. A second override of the same item
     replaces the first (the same row, its version bumped; the history keeps the earlier level and reason)."""
     _check(ref, lowest_sl, reason)
+    # The organization's row first: two first overrides of one item at once queue here instead of one failing
+    # on the unique constraint (a missing row cannot be locked).
+    type(organization).objects.select_for_update().filter(pk=organization.pk).first()
     existing = LevelOverride.objects.select_for_update().filter(organization=organization, ref=ref).first()
     override = existing or LevelOverride(organization=organization, ref=ref)
     override.lowest_sl, override.reason, override.created_by = lowest_sl, reason.strip(), by

@@ -82,7 +82,9 @@ def capability_gap_finding_create(*, asset: Asset, by: User, today: date | None 
     """A finding on the asset's zone for its capability gap, and whether it was created (False: the open
     finding for the same asset was brought up to date). Severity follows remediation.rules.severity_for on
     the largest FR gap and the zone's criticality. No gap: ValidationError."""
-    asset = Asset.objects.select_related("zone__site", "product").get(pk=asset.pk)
+    # The asset's row locked: two clicks at once make one finding, not two (a missing finding cannot be locked).
+    locked = Asset.objects.select_for_update(of=("self",)).select_related("zone__site", "product")
+    asset = locked.get(pk=asset.pk)
     gap = capability_gap(asset)
     if gap is None:
         reason = "has no SL-C recorded" if asset.sl_capability_effective is None else "meets its zone's SL-T"

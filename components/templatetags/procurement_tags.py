@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from compliance.models import Catalogue
 from components.procurement import PURCHASE, PURCHASE_MAX_LENGTH, TYPES, ZONE, procurement_for
 from components.requirements import COMPONENT_TYPES
 from reports.choices import ReportKind
@@ -24,7 +25,10 @@ def procurement_section(context: Any, zone: Zone) -> dict[str, Any]:
     request = context["request"]
     returned = TYPES in request.GET or PURCHASE in request.GET
     chosen = set(request.GET.getlist(TYPES)) if returned else set(COMPONENT_TYPES)
-    everything = procurement_for(zone)
+    try:
+        everything = procurement_for(zone)
+    except Catalogue.DoesNotExist:  # before `manage.py load_catalogue`: the zone page still opens
+        return {"zone": zone, "unavailable": True}
     recent = jobs_for(request.user).filter(
         kind=ReportKind.PROCUREMENT, site=zone.site_id, **{f"parameters__{ZONE}": str(zone.pk)}
     )

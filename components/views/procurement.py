@@ -19,6 +19,7 @@ from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from compliance.models import Catalogue
 from components.procurement import PURCHASE, TYPES, ZONE, Procurement, clean_options, procurement_for
 from components.procurement_export import CSV_TYPE, XLSX_TYPE, procurement_csv, procurement_xlsx
 from config.downloads import attachment
@@ -36,6 +37,9 @@ FORMATS: dict[str, tuple[Callable[[Procurement, BinaryIO], None], str]] = {
 
 def _choices(request: AuthenticatedHttpRequest) -> QueryDict:
     return request.POST if request.method == "POST" else request.GET
+
+
+NO_CATALOGUE = "No IEC 62443-4-2 catalogue is loaded yet; run manage.py load_catalogue."
 
 
 def _refused(request: AuthenticatedHttpRequest, zone: Zone, exc: ValidationError) -> HttpResponse:
@@ -60,7 +64,10 @@ def procurement_download(request: AuthenticatedHttpRequest, pk: Any, fmt: str) -
         types, purchase = clean_options(given.getlist(TYPES) if from_form else None, given.get(PURCHASE))
     except ValidationError as exc:
         return _refused(request, zone, exc)
-    procurement = procurement_for(zone, types, purchase)
+    try:
+        procurement = procurement_for(zone, types, purchase)
+    except Catalogue.DoesNotExist:
+        return _refused(request, zone, ValidationError(NO_CATALOGUE))
     write, content_type = FORMATS[fmt]
     out = io.BytesIO()
     write(procurement, out)

@@ -63,7 +63,10 @@ def product_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not orgs.exists():
         raise PermissionDenied("Your role does not let you add products.")
     asked = parse_uuid(request.POST.get("organization") or request.GET.get("organization"))
-    organization = (orgs.filter(pk=asked).first() if asked else None) or orgs.first()
+    # An organization the person may not add to (or a stale id) is refused, never swapped for another one.
+    organization = orgs.filter(pk=asked).first() if asked else orgs.first()
+    if organization is None:
+        raise PermissionDenied("You cannot add products to that organization.")
     form = ProductForm(request.POST or None)
     return form_view(
         request,

@@ -232,8 +232,9 @@ def _groups(
             ResultRow(
                 ref=req.ref,
                 title=req.title,
-                level=pinned.get(req.ref, req.lowest_sl or 0),
-                overridden_from=req.lowest_sl if req.ref in pinned else None,
+                level=(level := pinned.get(req.ref, req.lowest_sl or 0)),
+                # Only where the pin really differs (a later release may already select the pinned level).
+                overridden_from=req.lowest_sl if level != (req.lowest_sl or 0) else None,
                 licensed_text=licensed[req.ref].text if req.ref in licensed else "",
                 licensed_guidance=licensed[req.ref].guidance if req.ref in licensed else "",
                 is_re=req.kind == "RE",

@@ -146,4 +146,6 @@ def test_the_shipped_framework_files_load() -> None:
     from compliance.loader import read_all
 
     datas = read_frameworks(system_refs(read_all()), FRAMEWORKS_DIR)
-    assert all(d.items for d in datas)
+    shipped = sorted(path.stem for path in FRAMEWORKS_DIR.glob("*.yaml"))
+    assert shipped == ["iso-27001-2022", "nerc-cip", "nis2", "nist-csf-2", "tsa-pipeline"]
+    assert sorted(d.key for d in datas) == shipped and all(d.items for d in datas)

@@ -159,6 +159,7 @@ def test_members_download_the_csv_an_outsider_finds_nothing(client: Any, persona
         assert (response.status_code, posted.status_code, report.status_code) == (404, 404, 404)
         return
     assert response.status_code == 200 and posted.status_code == 200
+    assert report.status_code == 302 and "/reports/" in report["Location"]  # to the queued job's page
     assert response["Content-Disposition"].startswith('attachment; filename="site-a-pump-station-3-procurement-')
     assert len(response["X-Checksum-SHA256"]) == 64
     rows = read_csv(b"".join(response.streaming_content))

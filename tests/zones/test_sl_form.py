@@ -53,3 +53,15 @@ def test_the_edit_form_shows_the_saved_levels_and_explains_which_entry_counts(pe
     assert 'name="sl_target_compact" value=""' in page and 'placeholder="{2,2,1,1,3,1,2}"' in page
     assert "When the compact box is filled, it counts" in page
     assert "js/zones-form.js" in page
+
+
+def test_a_unicode_digit_is_a_field_error_not_a_crash() -> None:
+    """"²" is a digit to str.isdigit() but no number to int(): the form says so instead of answering 500."""
+    from django.core.exceptions import ValidationError
+
+    from compliance.fields import SLVectorFormField
+
+    field = SLVectorFormField()
+    levels = {f"FR{n}": "2" for n in range(1, 8)} | {"FR1": "²", "compact": ""}
+    with pytest.raises(ValidationError):
+        field.clean(levels)
