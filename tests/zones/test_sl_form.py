@@ -56,7 +56,7 @@ def test_the_edit_form_shows_the_saved_levels_and_explains_which_entry_counts(pe
 
 
 def test_a_unicode_digit_is_a_field_error_not_a_crash() -> None:
-    """"²" is a digit to str.isdigit() but no number to int(): the form says so instead of answering 500."""
+    """A "²" is a digit to str.isdigit() but no number to int(): the form says so instead of answering 500."""
     from django.core.exceptions import ValidationError
 
     from compliance.fields import SLVectorFormField
