@@ -7,12 +7,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     ZONEWISE_DATA_DIR=/app/data
 
-# WeasyPrint's native libraries (the same list ./zw installs) and a font for the PDFs; cairo for CairoSVG,
-# which draws the site diagram into the Word report (decision 0030).
+# WeasyPrint's native libraries and the reports' font, from the one list ./zw installs too (reports/native.py
+# names each library and why it matters; --debs prints the packages of those missing here), checked after the
+# install; cairo for CairoSVG, which draws the site diagram into the Word report (decision 0030).
+COPY reports/native.py /tmp/native.py
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libcairo2 \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends $(python /tmp/native.py --debs) libcairo2 \
+    && rm -rf /var/lib/apt/lists/* \
+    && python /tmp/native.py --check \
+    && rm /tmp/native.py
 
 RUN groupadd --system --gid 1000 zonewise \
     && useradd --system --uid 1000 --gid zonewise --home-dir /app --no-create-home \
