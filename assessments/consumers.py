@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from channels.db import database_sync_to_async
+
 from assessments import live, presence
 from core.consumers import CLOSE_FORBIDDEN, MAX_MESSAGE_CHARS, LiveConsumer
 from core.presence import Access
@@ -57,6 +59,15 @@ class AssessmentConsumer(LiveConsumer):
 
     def presence_clear(self) -> int:
         return presence.presence_clear()
+
+    async def send_json(self, content: dict[str, Any], close: bool = False) -> None:
+        """The hello carries the assessment's last sequence number (decision 0037). Read after joining the
+        group, so that a change is either relayed to this socket or counted in the hello's number; the
+        client asks for what it missed up to it."""
+        if content.get("type") == "hello":
+            seq = await database_sync_to_async(live.last_seq)(self.assessment_id)
+            content = {**content, "seq": seq}
+        await super().send_json(content, close=close)
 
     def first_socket(self) -> bool:
         global _started

@@ -3,7 +3,9 @@
 Writes go through HTTP (the API or the pages), never through the socket, so that validation,
 permissions and If-Match are the same everywhere; after a write commits, the service publishes
 a message to the assessment's group. The sending is core.live's; the messages are documented in
-docs/live-protocol.md.
+docs/live-protocol.md. Each published message carries the assessment's next sequence number, given out
+and logged in the writing transaction (assessments.live_changes, decision 0037), so that a browser that
+missed some asks GET /api/v1/assessments/{id}/changes/?since=N.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import Any
 
 from django.db import transaction
 
+from assessments import live_changes
 from core import live as core_live
 from core.live import person, plain
 
 __all__ = [
-    "flush", "group_name", "person", "plain", "publish", "represent", "represent_many", "result_updated", "send_now",
+    "flush", "group_name", "last_seq", "person", "plain", "publish", "represent", "represent_many", "result_updated",
+    "send_now",
 ]  # fmt: skip
 
 
@@ -36,9 +40,18 @@ def send_now(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
 
 
 def publish(assessment_id: uuid.UUID | str, message: dict[str, Any]) -> None:
-    """Send `message` to everyone on the assessment once the current transaction commits."""
+    """Send `message` to everyone on the assessment once the current transaction commits, numbered.
+
+    Call it at the end of the writing transaction, after the rows it reports on were written: the number
+    is taken (and the counter row locked until commit) here, so that numbers commit in order."""
+    numbered = live_changes.record(assessment_id, [message])[0]
     # Looked up at call time, not bound here: tests replace `send_now` to see what is published.
-    transaction.on_commit(lambda: send_now(assessment_id, message))
+    transaction.on_commit(lambda: send_now(assessment_id, numbered))
+
+
+def last_seq(assessment_id: uuid.UUID | str) -> int:
+    """The assessment's last published sequence number (0 when none): what a page or a hello starts from."""
+    return live_changes.last_seq(assessment_id)
 
 
 def represent(result: Any) -> dict[str, Any]:

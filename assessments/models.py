@@ -240,3 +240,8 @@ class Presence(PresenceRow):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.assessment_id}"
+
+
+# The live channel's numbered log (decision 0037), in a module of its own.
+from assessments.live_changes import LiveChange as LiveChange  # noqa: E402
+from assessments.live_changes import LiveCounter as LiveCounter  # noqa: E402

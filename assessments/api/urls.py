@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from assessments.api.bulk import BulkResultView
+from assessments.api.changes import AssessmentChangesView
 from assessments.api.compare import AssessmentCompareView
 from assessments.api.views import AssessmentViewSet, EvidenceViewSet, ResultViewSet
 
@@ -25,3 +26,4 @@ urlpatterns.append(
 
 # Comparing two assessments is a view of its own (decision 0027), not an action of the viewset.
 urlpatterns += [path("assessments/<uuid:pk>/compare/", AssessmentCompareView.as_view(), name="assessment-compare")]
+urlpatterns += [path("assessments/<uuid:pk>/changes/", AssessmentChangesView.as_view(), name="assessment-changes")]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import Action as Can
 from accounts.access import can
 from assessments import services as assessment_services
-from assessments.models import Result
+from assessments.models import Assessment, Result
 from assessments.selectors import summary
 from core.forms import errors_to_form
 from core.http import AuthenticatedHttpRequest
@@ -135,6 +135,9 @@ def verify_result(request: AuthenticatedHttpRequest, pk: Any, result_pk: Any) ->
         fields = {name: data[name] for name in ("status", "observations", "countermeasure", "justification")}
         try:
             with transaction.atomic():
+                # The assessment before the live counter that result_update takes, as evidence_add and the
+                # other writers of the assessment do: no deadlock on the counter (decision 0037).
+                list(Assessment.objects.select_for_update().filter(pk=result.assessment_id).values_list("pk"))
                 assessment_services.result_update(
                     result=result,
                     by=request.user,

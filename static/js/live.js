@@ -1,6 +1,12 @@
 /* The assessment's WebSocket: presence, and changes made by others (docs/live-protocol.md).
-   Exposes window.ZonewiseLive = { on(type, fn), send(message), me }. Reconnects with back-off; after a
-   reconnect it emits "resume", since what was sent while the socket was away is not replayed. */
+   Exposes window.ZonewiseLive = { on(type, fn), send(message), me, seq }. Reconnects with back-off.
+
+   Numbered pages (the root carries data-live-seq, decision 0037): every change carries `seq`; the page
+   applies them in order, ignores what it already has, and when it sees a gap, reconnects, or comes back
+   from the background it asks the server what changed since its last number (one request at a time;
+   messages that arrive meanwhile wait), emits "changes" with the results and replays the other messages
+   through their handlers. When the server says that is too old (410), or cannot be asked, it emits
+   "resume": read everything again. Pages without numbers emit "resume" after every reconnect. */
 (function () {
   "use strict";
   const root = document.getElementById("live-root");
@@ -10,15 +16,91 @@
   let retry = 0;
   let beat = null;
   let away = false; // the socket closed since the last hello: messages may have been missed
+  const numbered = root.dataset.liveSeq !== undefined && root.dataset.liveSeq !== "";
+  let last = numbered ? Number(root.dataset.liveSeq) : 0; // the last change applied here
+  let fetching = false; // a catch-up request is out: numbered messages wait in `waiting`
+  let again = false; // asked to catch up while one was out: ask once more after it
+  let waiting = [];
   const live = {
     me: null,
     people: [],
+    get seq() { return last; },
     on(type, fn) { (handlers[type] = handlers[type] || []).push(fn); },
     send(message) { if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message)); },
   };
   window.ZonewiseLive = live;
 
   function emit(type, message) { (handlers[type] || []).forEach((fn) => fn(message)); }
+
+  // A change from the socket: in order it is applied, already seen it is dropped, after a gap it waits
+  // GAP_GRACE_MS for what is missing before asking for it. Two web processes publish independently after
+  // their commits, so frames often arrive a little out of order; asking at once made most catch-ups
+  // needless (decision 0038's figures).
+  const GAP_GRACE_MS = 200;
+  let grace = null;
+  function deliver(message) {
+    if (!numbered || typeof message.seq !== "number") { emit(message.type, message); return; }
+    if (fetching) { waiting.push(message); return; }
+    if (message.seq <= last) return;
+    if (message.seq === last + 1) { last = message.seq; emit(message.type, message); drain(); return; }
+    waiting.push(message);
+    if (grace === null) {
+      grace = setTimeout(() => { grace = null; if (waiting.length) catchUp(); }, GAP_GRACE_MS);
+    }
+  }
+
+  // Apply the held messages that now follow in order; stop waiting when none is held any more.
+  function drain() {
+    waiting.sort((a, b) => a.seq - b.seq);
+    while (waiting.length && waiting[0].seq <= last + 1) {
+      const next = waiting.shift();
+      if (next.seq === last + 1) { last = next.seq; emit(next.type, next); }
+    }
+    if (!waiting.length && grace !== null) { clearTimeout(grace); grace = null; }
+  }
+
+  async function catchUp() {
+    if (!numbered) { emit("resume", {}); return; }
+    if (fetching) { again = true; return; }
+    if (grace !== null) { clearTimeout(grace); grace = null; }
+    fetching = true;
+    let answer = null;
+    let ok = false;
+    try {
+      const url = "/api/v1/assessments/" + root.dataset.assessment + "/changes/?since=" + last;
+      // Never wait for ever: the messages held meanwhile would wait with it.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 15000);
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, signal: controller.signal });
+      answer = await response.json();
+      clearTimeout(timer);
+      ok = response.ok;
+    } catch (e) {
+      // Unreachable or not JSON: read everything again (that may fail too; the next hello asks again).
+    }
+    const reread = !ok;
+    if (ok) {
+      if (answer.results.length) emit("changes", { results: answer.results, last: answer.last });
+      answer.messages.forEach((m) => emit(m.type, m));
+      last = Math.max(last, answer.last);
+    } else if (answer && typeof answer.last === "number") {
+      last = answer.last; // 410: too old or too much; read everything again from the server's number on
+    }
+    fetching = false;
+    const held = waiting.sort((a, b) => a.seq - b.seq);
+    waiting = [];
+    if (reread) {
+      emit("resume", {});
+      // What came meanwhile is newer than that read's start: apply it as it stands.
+      held.forEach((m) => { if (m.seq > last) { last = m.seq; emit(m.type, m); } });
+    } else {
+      held.forEach(deliver);
+    }
+    if (again) { again = false; catchUp(); }
+  }
+  if (numbered) {
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") catchUp(); });
+  }
 
   function renderPresence(people) {
     const box = document.getElementById("presence");
@@ -63,11 +145,14 @@
         live.people = message.people || [];
         renderPresence(live.people);
       }
-      emit(message.type, message);
-      if (message.type === "hello" && away) {
+      if (message.type === "hello") {
+        emit("hello", message);
+        const behind = numbered && typeof message.seq === "number" && message.seq !== last;
+        if (away || behind) catchUp();
         away = false;
-        emit("resume", {});
+        return;
       }
+      deliver(message);
     });
     socket.addEventListener("close", (event) => {
       clearInterval(beat);

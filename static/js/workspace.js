@@ -350,6 +350,8 @@
     live.on("result.updated", (m) => applyLive(m.result, m.by));
     // A bulk edit (decision 0028): one message for many results, each applied as a result.updated.
     live.on("results.updated", (m) => (m.results || []).forEach((result) => applyLive(result, m.by)));
+    // Caught up after missed messages (decision 0037): the results as they are now, shown as after a reconnect.
+    live.on("changes", (m) => { refreshTargets(); m.results.forEach(applyCaughtUp); });
     live.on("comment.added", (m) => {
       const row = rowById(m.result);
       if (!row) return;
@@ -372,6 +374,18 @@
   }
 
   // --- catching up after the socket was away (a network drop, a laptop asleep, a server restart) ---
+  // A result as it is now, after messages were missed: shown unless someone is typing in that row.
+  function applyCaughtUp(result) {
+    const row = rowById(result.id);
+    if (!row || Number(result.version) <= Number(row.dataset.version)) return;
+    if (row._dirty.size || row._inflight) {
+      setState(row, (result.updated_by_name || "Someone") + " changed this while you were offline; when you save you will see both versions.", "pending");
+      return;
+    }
+    applyServer(row, result, null);
+    setState(row, "Updated by " + (result.updated_by_name || "someone") + " while you were offline", "live");
+  }
+
   // What others saved meanwhile was not replayed: read this page's results again and show what changed.
   async function catchUp() {
     refreshTargets();
@@ -381,16 +395,7 @@
         const response = await fetch(next, { credentials: "same-origin", headers: { Accept: "application/json" } });
         if (!response.ok) return;
         const page = await response.json();
-        page.results.forEach((result) => {
-          const row = rowById(result.id);
-          if (!row || Number(result.version) <= Number(row.dataset.version)) return;
-          if (row._dirty.size || row._inflight) {
-            setState(row, (result.updated_by_name || "Someone") + " changed this while you were offline; when you save you will see both versions.", "pending");
-            return;
-          }
-          applyServer(row, result, null);
-          setState(row, "Updated by " + (result.updated_by_name || "someone") + " while you were offline", "live");
-        });
+        page.results.forEach(applyCaughtUp);
         next = page.next;
       }
     } catch (e) {

@@ -101,6 +101,7 @@ def test_member_gets_hello_and_presence(personas: Personas, assessment: Assessme
             "you": consultant,
             "can_edit": True,
             "people": [me],
+            "seq": 0,
         }
         assert await ws.receive_json_from(timeout=TIMEOUT) == {"type": "presence", "people": [me]}
         await ws.disconnect()
@@ -108,7 +109,12 @@ def test_member_gets_hello_and_presence(personas: Personas, assessment: Assessme
     run(scenario)
 
 
-def test_auditor_and_final_assessment_cannot_edit(personas: Personas, assessment: Assessment) -> None:
+def test_auditor_and_final_assessment_cannot_edit(
+    personas: Personas, assessment: Assessment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Signing off queues the gap report, and this test's commits run the task at once (eager Celery): seconds of
+    # WeasyPrint that a socket test has no use for (tests/assessments/test_signoff.py checks the report of record).
+    monkeypatch.setattr("reports.tasks.run_report.delay", lambda *args: None)
     auditor, consultant = cookie_for(personas.auditor), cookie_for(personas.consultant)
 
     async def scenario(cookie: bytes, can_edit: bool) -> None:
