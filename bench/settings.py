@@ -6,6 +6,9 @@ psycopg pool, which needs the psycopg-pool package).
 BENCH_REDIS_SOCKET_TIMEOUT: when set, the channel layer's Redis connections get this read timeout
 in seconds instead of redis-py 8's default of 5 s, which is the same as channels-redis's 5 s
 blocking pop and so ends every socket that hears nothing for 5 s.
+BENCH_CHANNEL_LAYER: when set, the Redis channel layer's backend (`core` for channels-redis's
+RedisChannelLayer, `bounded` for core.channel_layer.BoundedPubSubChannelLayer), to compare the two
+(docs/decisions/0038-fan-out-per-process.md).
 Used only by bench/assessment_bench.py.
 """
 
@@ -33,3 +36,8 @@ _socket_timeout = os.environ.get("BENCH_REDIS_SOCKET_TIMEOUT", "")
 if _socket_timeout and REDIS_URL:
     _layer: dict[str, Any] = CHANNEL_LAYERS["default"]
     _layer["CONFIG"] = {**_layer["CONFIG"], "hosts": [{"address": REDIS_URL, "socket_timeout": float(_socket_timeout)}]}
+
+_LAYERS = {"core": "channels_redis.core.RedisChannelLayer", "bounded": "core.channel_layer.BoundedPubSubChannelLayer"}
+_channel_layer = os.environ.get("BENCH_CHANNEL_LAYER", "")
+if _channel_layer and REDIS_URL:
+    CHANNEL_LAYERS["default"]["BACKEND"] = _LAYERS[_channel_layer]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -32,11 +31,18 @@ def _channel_layer() -> str:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = f"healthz.{uuid.uuid4().hex}"
 
     async def round_trip() -> dict[str, object]:
-        await layer.send(channel, {"type": "healthz.ping"})
-        return await asyncio.wait_for(layer.receive(channel), timeout=2)
+        # A channel of this process, so that it listens before the send: the pub/sub layer only delivers
+        # to subscribers (core/channel_layer.py), and it is dropped afterwards (one subscription per check).
+        channel = await layer.new_channel("healthz.")
+        try:
+            await layer.send(channel, {"type": "healthz.ping"})
+            return await asyncio.wait_for(layer.receive(channel), timeout=2)
+        finally:
+            discard = getattr(layer, "discard_channel", None)
+            if discard is not None:
+                await discard(channel)
 
     message = async_to_sync(round_trip)()
     if message.get("type") != "healthz.ping":

@@ -216,6 +216,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 # How long a WebSocket's presence row counts without a heartbeat (the page beats every 20 s).
 PRESENCE_TIMEOUT_SECONDS = 60
+# The numbered log of live changes (decision 0037): how long a browser can catch up by asking for what
+# changed, and above how many changed results a reload is the cheaper answer.
+LIVE_CHANGES_RETENTION_HOURS = env_int("LIVE_CHANGES_RETENTION_HOURS", 24, minimum=1)
+LIVE_CHANGES_MAX_RESULTS = env_int("LIVE_CHANGES_MAX_RESULTS", 2000, minimum=1)
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
@@ -268,11 +272,14 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 reads with a 5 s timeout, the same as channels-redis's blocking pop, which
-            # closed every socket that heard nothing for 5 s (channels_redis#422; seen in bench/).
-            # capacity: messages waiting for one socket before the layer drops more (default 100). A
-            # burst of saves reaches every socket on the assessment; a slow reader must not lose them.
+            # One Redis publish per group message, fanned out inside each web process, with a bounded
+            # queue per socket that drops its oldest message when full; the browser catches up by seq
+            # (docs/decisions/0038-fan-out-per-process.md).
+            "BACKEND": "core.channel_layer.BoundedPubSubChannelLayer",
+            # redis-py 8 reads with a 5 s timeout by default; the core layer's 5 s blocking pop closed every
+            # socket that heard nothing for 5 s (channels_redis#422; seen in bench/). Kept at 10 s.
+            # capacity: messages waiting for one socket before the oldest is dropped. A burst of saves
+            # reaches every socket on the assessment; a slow reader should not lose them.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}], "capacity": 1000},
         }
     }
@@ -301,6 +308,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=0, day_of_month="1"),
     },
     "reports-reap-stale-jobs": {"task": "reports.tasks.reap_stale_jobs", "schedule": float(REPORT_REAPER_INTERVAL)},
+    "assessments-prune-live-changes": {"task": "assessments.tasks.prune_live_changes", "schedule": crontab(minute=17)},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

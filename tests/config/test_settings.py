@@ -66,7 +66,7 @@ def test_services_from_urls_and_production_security() -> None:
     assert result.returncode == 0, result.stderr
     assert '"engine": "django.db.backends.postgresql"' in result.stdout
     assert '"broker": "redis://cache:6379/0"' in result.stdout
-    assert "RedisChannelLayer" in result.stdout
+    assert "core.channel_layer.BoundedPubSubChannelLayer" in result.stdout  # decision 0038
     assert '"debug": false' in result.stdout
     assert '"hsts": 31536000' in result.stdout
     assert '"secure_cookie": true' in result.stdout
