@@ -1,266 +1,47 @@
-"""Reads over assessments that take more than one query: the summary (SL-A, gap, progress per zone
-and conduit), the re-sync plan, a result's history and the state at sign-off."""
+"""Reads over assessments that take more than one query: lists, a result's history, the state at sign-off, the
+work assigned to a person. The summary and re-sync plan are assessments.summary's, the scope assessments.scope's;
+both are re-exported here."""
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from assessments import history as shown
 from assessments.choices import AssessmentStatus, ResultStatus, TargetKind
 from assessments.models import Assessment, Evidence, Result, SignOff
+from assessments.scope import (  # noqa: F401  (re-exported: the pages, API and reports import them from here)
+    CatalogueItem,
+    assessment_items,
+    catalogue_items,
+    pinned_items,
+    required_items,
+    scope_targets,
+)
+from assessments.summary import (  # noqa: F401  (re-exported)
+    STATUSES,
+    FRCell,
+    ResyncCounts,
+    ResyncPlan,
+    Summary,
+    TargetSummary,
+    resync_counts,
+    resync_plan,
+    summary,
+    summary_and_resync,
+)
 from compliance import sl
-from compliance.choices import FR_CODES, Kind
-from compliance.models import Requirement
 from core.history import HistoryEntry, newest_first
-from zones.models import Conduit, Zone
-
-
-@dataclass(frozen=True)
-class CatalogueItem:
-    """An assessable 3-3 item (SR or RE) of a pinned catalogue release."""
-
-    id: uuid.UUID
-    ref: str
-    fr: str
-    level: int
-    overridden_from: int | None = None  # the catalogue's level, when an organization's override changed it
-
-
-@lru_cache(maxsize=8)
-def catalogue_items(catalogue_id: uuid.UUID) -> tuple[CatalogueItem, ...]:
-    """The SRs and REs of one release, in catalogue order. Releases never change once loaded
-    (the loader refuses changed content without a new version), so this is cached per process."""
-    rows = (
-        Requirement.objects.filter(
-            catalogue_id=catalogue_id, kind__in=[Kind.SR, Kind.RE], assessable=True, lowest_sl__isnull=False
-        )
-        .order_by("position")
-        .values_list("id", "ref", "fr_id", "lowest_sl")
-    )
-    return tuple(CatalogueItem(id=i, ref=r, fr=str(f), level=int(lv or 0)) for i, r, f, lv in rows)
-
-
-@lru_cache(maxsize=32)
-def _overridden(catalogue_id: uuid.UUID, overrides: tuple[tuple[str, int], ...]) -> tuple[CatalogueItem, ...]:
-    levels = dict(overrides)
-    return tuple(
-        replace(item, level=levels[item.ref], overridden_from=item.level)
-        if levels.get(item.ref, item.level) != item.level
-        else item
-        for item in catalogue_items(catalogue_id)
-    )
-
-
-def pinned_items(catalogue_id: uuid.UUID, overrides: Mapping[str, int] | None = None) -> tuple[CatalogueItem, ...]:
-    """The items of one release at the levels an assessment pinned ({id: lowest SL}, decision 0032): the cached
-    release with a dict lookup per item, itself cached per set of overrides, so no query and little work."""
-    if not overrides:
-        return catalogue_items(catalogue_id)
-    return _overridden(catalogue_id, tuple(sorted((ref, int(level)) for ref, level in overrides.items())))
-
-
-def assessment_items(assessment: Assessment) -> tuple[CatalogueItem, ...]:
-    """The items of the assessment's release at the levels it pinned: what every computation for it must use."""
-    return pinned_items(assessment.catalogue_id, assessment.level_overrides)
-
-
-def required_items(
-    catalogue_id: uuid.UUID, target: sl.SLVector, overrides: Mapping[str, int] | None = None
-) -> list[CatalogueItem]:
-    """The items a zone or conduit at SL-T `target` must cover, at the pinned levels."""
-    return [item for item in pinned_items(catalogue_id, overrides) if sl.is_required(item.fr, item.level, target)]
-
-
-def scope_targets(assessment: Assessment) -> tuple[list[Zone], list[Conduit]]:
-    return list(assessment.zones.order_by("purdue_level", "name")), list(assessment.conduits.order_by("name"))
-
-
-# --- summary -------------------------------------------------------------------------------------
-@dataclass
-class FRCell:
-    """One FR of one zone or conduit in the heat-map."""
-
-    fr: str
-    target: int
-    achieved: int
-    gap: int
-    assessed: int
-    total: int
-
-
-@dataclass
-class TargetSummary:
-    """Where one zone or conduit stands: SL-T, SL-A, gap, counts by status and progress."""
-
-    id: uuid.UUID
-    name: str
-    kind: str
-    standing: sl.Standing
-    counts: dict[str, int]
-    progress: sl.Progress
-    cells: list[FRCell] = field(default_factory=list)
-    out_of_scope: int = 0
-    carried_forward: int = 0  # in scope, carried from an earlier assessment, to confirm (decision 0026)
-
-    def as_api(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "name": self.name,
-            "sl_target": self.standing.target.to_dict(),
-            "sl_achieved": self.standing.achieved.to_dict(),
-            "gap": self.standing.gap.to_dict(),
-            "at_target": self.standing.at_target,
-            "counts": self.counts,
-            "progress": {"assessed": self.progress.assessed, "total": self.progress.total},
-            "carried_forward": self.carried_forward,
-        }
-
-
-@dataclass
-class Summary:
-    zones: list[TargetSummary]
-    conduits: list[TargetSummary]
-
-    @property
-    def targets(self) -> list[TargetSummary]:
-        return self.zones + self.conduits
-
-    @property
-    def progress(self) -> sl.Progress:
-        return sl.Progress(
-            assessed=sum(t.progress.assessed for t in self.targets), total=sum(t.progress.total for t in self.targets)
-        )
-
-    @property
-    def carried_forward(self) -> int:
-        return sum(t.carried_forward for t in self.targets)
-
-    @property
-    def at_target(self) -> int:
-        return sum(1 for t in self.targets if t.standing.at_target)
-
-    def as_api(self) -> dict[str, Any]:
-        return {"zones": [z.as_api() for z in self.zones], "conduits": [c.as_api() for c in self.conduits]}
-
-
-def _target_summary(
-    target: Zone | Conduit, kind: str, items: tuple[CatalogueItem, ...], rows: list[tuple[uuid.UUID, str, bool]]
-) -> TargetSummary:
-    status_of = {req_id: status for req_id, status, _ in rows}
-    in_scope = [(req_id, status) for req_id, status, scoped in rows if scoped]
-    states = [sl.ItemState(i.fr, i.level, sl.is_satisfied(status_of.get(i.id, sl.NOT_ASSESSED))) for i in items]
-    standing = sl.standing(target.sl_target, states)
-    counts = dict.fromkeys(ResultStatus.values, 0)
-    counts.update(Counter(status for _, status in in_scope))
-    fr_of = {i.id: i.fr for i in items}
-    per_fr: dict[str, list[str]] = defaultdict(list)
-    for req_id, status in in_scope:
-        per_fr[fr_of.get(req_id, "")].append(status)
-    cells = []
-    for fr in FR_CODES:
-        fr_progress = sl.progress(per_fr[fr])
-        cells.append(
-            FRCell(
-                fr=fr,
-                target=standing.target[fr],
-                achieved=standing.achieved[fr],
-                gap=standing.gap[fr],
-                assessed=fr_progress.assessed,
-                total=fr_progress.total,
-            )
-        )
-    return TargetSummary(
-        id=target.pk,
-        name=target.name,
-        kind=kind,
-        standing=standing,
-        counts=counts,
-        progress=sl.progress(status for _, status in in_scope),
-        cells=cells,
-        out_of_scope=len(rows) - len(in_scope),
-    )
-
-
-def summary(assessment: Assessment) -> Summary:
-    """SL-T, SL-A, gap, counts and progress for every zone and conduit in scope: three queries
-    (results, zones, conduits) whatever the number of results; the catalogue is cached."""
-    items = assessment_items(assessment)
-    by_target: dict[uuid.UUID, list[tuple[uuid.UUID, str, bool]]] = defaultdict(list)
-    carried: dict[uuid.UUID, list[str]] = defaultdict(list)
-    rows = Result.objects.filter(assessment=assessment).values_list(
-        "zone_id", "conduit_id", "requirement_id", "status", "in_scope", "carried_forward"
-    )
-    for zone_id, conduit_id, req_id, status, in_scope, carried_forward in rows:
-        by_target[zone_id or conduit_id].append((req_id, status, in_scope))
-        if carried_forward and in_scope:
-            carried[zone_id or conduit_id].append(status)
-    zones, conduits = scope_targets(assessment)
-    result = Summary(
-        zones=[_target_summary(z, TargetKind.ZONE, items, by_target[z.pk]) for z in zones],
-        conduits=[_target_summary(c, TargetKind.CONDUIT, items, by_target[c.pk]) for c in conduits],
-    )
-    for target in result.targets:
-        # Progress counts carried-forward findings apart until someone confirms them (decision 0026).
-        statuses = carried[target.id]
-        target.carried_forward = len(statuses)
-        taken = sl.progress(statuses).assessed
-        target.progress = sl.Progress(assessed=target.progress.assessed - taken, total=target.progress.total)
-    return result
-
-
-# --- re-sync ----------------------------------------------------------------------------------------
-@dataclass
-class ResyncPlan:
-    """What bringing the results in line with the current scope and SL-Ts would do."""
-
-    add: list[tuple[str, uuid.UUID, uuid.UUID]]  # (kind, target id, requirement id)
-    retire: list[uuid.UUID]  # result ids no longer required: kept, marked out of scope
-    restore: list[uuid.UUID]  # out-of-scope result ids required again
-
-    @property
-    def empty(self) -> bool:
-        return not (self.add or self.retire or self.restore)
-
-
-def resync_plan(assessment: Assessment) -> ResyncPlan:
-    """What a re-sync would add, retire and restore; at the levels the assessment pinned when it was created,
-    whatever the organization's overrides are now (decision 0032)."""
-    zones, conduits = scope_targets(assessment)
-    required: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    kinds: dict[uuid.UUID, str] = {}
-    for kind, targets in ((TargetKind.ZONE, zones), (TargetKind.CONDUIT, conduits)):
-        for target in targets:
-            kinds[target.pk] = kind
-            required.update(
-                (target.pk, item.id)
-                for item in required_items(assessment.catalogue_id, target.sl_target, assessment.level_overrides)
-            )
-    existing: dict[tuple[uuid.UUID, uuid.UUID], tuple[uuid.UUID, bool]] = {}
-    for result_id, zone_id, conduit_id, req_id, in_scope in Result.objects.filter(assessment=assessment).values_list(
-        "id", "zone_id", "conduit_id", "requirement_id", "in_scope"
-    ):
-        existing[(zone_id or conduit_id, req_id)] = (result_id, in_scope)
-    order = {item.id: n for n, item in enumerate(catalogue_items(assessment.catalogue_id))}
-    add = sorted(
-        ((kinds[t], t, r) for t, r in required - existing.keys()), key=lambda a: (a[0], str(a[1]), order[a[2]])
-    )
-    retire = [rid for key, (rid, scoped) in existing.items() if scoped and key not in required]
-    restore = [rid for key, (rid, scoped) in existing.items() if not scoped and key in required]
-    return ResyncPlan(add=add, retire=retire, restore=restore)
 
 
 # --- lists ----------------------------------------------------------------------------------------
 def assessments_with_progress(user: Any) -> QuerySet[Assessment]:
     """The assessments a person may see, newest first, each with `total` and `assessed` in-scope results."""
-    from django.db.models import Count, Q
+    from django.db.models import Q
 
     from accounts.access import Action
 
@@ -414,7 +195,7 @@ def assessment_history(
 def home_assessments(user: Any, statuses: tuple[str, ...]) -> QuerySet[Assessment]:
     """The assessments in `statuses` a person may see, with progress (`total`, `assessed`); those they lead
     or are on the team of first (`mine`), then the newest."""
-    from django.db.models import Exists, F, OuterRef
+    from django.db.models import Exists, OuterRef
 
     on_team = Assessment.team.through.objects.filter(assessment_id=OuterRef("pk"), user_id=user.pk)
     # `lead_id = x` is NULL, not false, without a lead: PostgreSQL sorts NULLs first in descending order, so
@@ -438,7 +219,7 @@ class AssignedWork:
 
 def assigned_results(user: Any, limit: int = 10) -> list[AssignedWork]:
     """Per open assessment the person may see, the in-scope results assigned to them (two queries)."""
-    from django.db.models import Count, Q
+    from django.db.models import Q
 
     from accounts.access import Action
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from compliance.choices import FR_CODES
@@ -42,6 +43,12 @@ class SLVector:
     levels: tuple[int, int, int, int, int, int, int]
 
     def __post_init__(self) -> None:
+        # The common case in one pass (a large site's summary makes thousands of vectors); the checks below
+        # say what is wrong otherwise. `type(v) is int` refuses booleans, as `_check_level` does.
+        if len(self.levels) == len(FR_CODES) and all(
+            type(v) is int and MIN_LEVEL <= v <= MAX_LEVEL for v in self.levels
+        ):
+            return
         if len(self.levels) != len(FR_CODES):
             raise SLVectorError({"__all__": f"an SL vector has 7 values, not {len(self.levels)}"})
         for fr, value in zip(FR_CODES, self.levels, strict=True):
@@ -209,6 +216,12 @@ def progress(statuses: Iterable[str]) -> Progress:
     return Progress(assessed=sum(1 for s in values if s != NOT_ASSESSED), total=len(values))
 
 
+def progress_of(counts: Mapping[str, int]) -> Progress:
+    """`progress` from the number of items per status (a summary counted by the database)."""
+    total = sum(counts.values())
+    return Progress(assessed=total - counts.get(NOT_ASSESSED, 0), total=total)
+
+
 @dataclass(frozen=True)
 class Standing:
     """Where one zone or conduit stands against its target."""
@@ -216,8 +229,9 @@ class Standing:
     target: SLVector
     achieved: SLVector
 
-    @property
+    @cached_property
     def gap(self) -> SLVector:
+        """Computed once: pages and the API read it several times per target (frozen: it cannot change)."""
         return self.achieved.gap_to(self.target)
 
     @property

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import Action, can
-from assessments import selectors, services
+from assessments import live, selectors, services
 from assessments.choices import REOPENED_TO, TRANSITIONS, AssessmentStatus, ResultStatus
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment, SignOff
@@ -61,11 +61,21 @@ def _context(request: AuthenticatedHttpRequest, assessment: Assessment, tab: str
     }
 
 
+HEATMAP_ROWS = 40  # a first screen and more; a 200-zone site's 500 rows took a second to render (decision 0040)
+
+
+def _heatmap_rows(request: AuthenticatedHttpRequest, summary: selectors.Summary) -> dict[str, Any]:
+    """The heat-map rows to render: the first HEATMAP_ROWS zones and conduits, all of them with ?heatmap=all."""
+    rows = summary.targets if request.GET.get("heatmap") == "all" else summary.targets[:HEATMAP_ROWS]
+    return {"heatmap_rows": rows, "heatmap_more": len(summary.targets) - len(rows)}
+
+
 @login_required
 def assessment_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, select=("site", "lead", "catalogue", "signed_off_by"))
-    summary = selectors.summary(assessment)
-    plan = selectors.resync_plan(assessment) if not assessment.is_final else None
+    live_seq = live.last_seq(assessment.pk)  # before the reads: a change meanwhile is caught up, not lost
+    summary, counts = selectors.summary_and_resync(assessment)  # one grouped query for both (decision 0040)
+    plan = counts if not assessment.is_final else None
     context = _context(request, assessment, "overview")
     context.update(
         summary=summary,
@@ -78,7 +88,9 @@ def assessment_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespons
             for s in ResultStatus
         ],
         sign_offs=_sign_offs(assessment),
+        **_heatmap_rows(request, summary),
         pinned=pinned_overrides(assessment),  # the level overrides it uses (decision 0032)
+        live_seq=live_seq,
     )
     return render(request, "assessments/detail.html", context)
 
@@ -87,9 +99,9 @@ def assessment_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespons
 def assessment_heatmap(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The heat-map alone, for live refreshes."""
     assessment = get_for(request, Assessment, pk)
-    return render(
-        request, "assessments/_heatmap.html", {"assessment": assessment, "summary": selectors.summary(assessment)}
-    )
+    summary = selectors.summary(assessment)
+    context = {"assessment": assessment, "summary": summary, **_heatmap_rows(request, summary)}
+    return render(request, "assessments/_heatmap.html", context)
 
 
 @login_required

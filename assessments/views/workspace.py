@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.access import Action, can
 from accounts.selectors import people_of
-from assessments import history, selectors, services
+from assessments import history, live, selectors, services
 from assessments.choices import ResultStatus
 from assessments.models import Assessment, Comment, Result
 from compliance.choices import FR_CODES
@@ -50,9 +50,28 @@ def _filtered(queryset: Any, f: dict[str, str], user: Any) -> Any:
     return queryset
 
 
+NAV_ROWS = 40  # zones (and as many conduits) listed before "Show all": 500 links took a tenth of the page's time
+
+
+def _nav(request: AuthenticatedHttpRequest, summary: selectors.Summary, current_id: str) -> dict[str, Any]:
+    """The zones and conduits the list shows (decision 0040): the first NAV_ROWS of each and the current one,
+    all of them with ?nav=all (kept by the list's live refresh)."""
+    show_all = request.GET.get("nav") == "all"
+
+    def first(targets: list[selectors.TargetSummary]) -> list[selectors.TargetSummary]:
+        if show_all or len(targets) <= NAV_ROWS:
+            return targets
+        return [t for n, t in enumerate(targets) if n < NAV_ROWS or str(t.id) == current_id]
+
+    zones, conduits = first(summary.zones), first(summary.conduits)
+    more = len(summary.zones) + len(summary.conduits) - len(zones) - len(conduits)
+    return {"nav_zones": zones, "nav_conduits": conduits, "nav_more": more, "nav_all": show_all}
+
+
 @login_required
 def workspace(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     assessment = get_for(request, Assessment, pk, select=("site", "catalogue"))
+    live_seq = live.last_seq(assessment.pk)  # before the reads: a change meanwhile is caught up, not lost
     summary = selectors.summary(assessment)
     targets = {str(t.id): t for t in summary.targets}
     current = targets.get(request.GET.get("target", "")) or (summary.targets[0] if summary.targets else None)
@@ -89,6 +108,8 @@ def workspace(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             # The level overrides it pinned and its own organization's licensed text only (decision 0032).
             "pinned": pinned_overrides(assessment),
             "licensed": texts_of(assessment.site.organization_id),
+            "live_seq": live_seq,
+            **_nav(request, summary, str(current.id) if current else ""),
         },
     )
 
@@ -97,8 +118,9 @@ def workspace(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def workspace_nav(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """The list of zones and conduits with their progress, for live refreshes."""
     assessment = get_for(request, Assessment, pk)
-    context = {"assessment": assessment, "summary": selectors.summary(assessment),
-               "current_id": request.GET.get("target", ""), "filters": _filters(request)}  # fmt: skip
+    summary, current_id = selectors.summary(assessment), request.GET.get("target", "")
+    context = {"assessment": assessment, "summary": summary, "current_id": current_id, "filters": _filters(request),
+               **_nav(request, summary, current_id)}  # fmt: skip
     return render(request, "assessments/_targets.html", context)
 
 

@@ -19,7 +19,7 @@
     if (running) { again = true; return; }
     running = true;
     try {
-      const response = await fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      const response = await fetch(window.location.pathname + window.location.search, { credentials: "same-origin", headers: { Accept: "text/html" } });
       if (!response.ok) return;
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
       document.querySelectorAll("[data-live-part][id]").forEach((part) => {
@@ -38,6 +38,7 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   }
-  ["result.updated", "results.updated", "assessment.resynced", "resume"].forEach((t) => window.ZonewiseLive.on(t, schedule));
+  // "changes": caught up after missed messages (decision 0037); "resume": too old to catch up, read again.
+  ["result.updated", "results.updated", "changes", "assessment.resynced", "resume"].forEach((t) => window.ZonewiseLive.on(t, schedule));
   window.ZonewiseLive.on("assessment.updated", () => window.location.reload());
 })();
