@@ -1,8 +1,12 @@
 """Benchmark of the gap-assessment PDF of a large assessment: where the time goes, memory, and whether
 rendering its sections on two workers in parallel pays off.
 
-    .venv/bin/python bench/report_bench.py              # the full run, about 5 minutes
-    .venv/bin/python bench/report_bench.py --runs 1 --no-worker   # a quick look
+    .venv/bin/python bench/report_bench.py              # parts on real workers (decision 0039), ~10 minutes
+    .venv/bin/python bench/report_bench.py --zones 200 --conduits 300   # the 200-zone site on two workers
+    .venv/bin/python bench/report_bench.py --legacy     # the whole-document measurements of decision 0013
+    .venv/bin/python bench/report_bench.py --legacy --runs 1 --no-worker   # a quick look
+
+The parts measurements live in bench/report_parts_bench.py; what follows describes --legacy.
 
 What it measures (bench/report_bench.md has the figures and the decision they support):
 
@@ -402,7 +406,8 @@ def markdown(info: dict[str, str], cold: dict[str, Any], warm: list[dict[str, An
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def legacy_main(argv: Sequence[str] | None = None) -> None:
+    """The measurements behind decision 0013 (one whole render; halves in a process pool)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="warm renders after the cold one (default 3)")
     parser.add_argument("--no-worker", action="store_true", help="skip the end-to-end run through Celery")
@@ -450,6 +455,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             connections.close_all()
             if not args.keep:
                 _common.drop_database(DB_NAME)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--legacy" in args:
+        args.remove("--legacy")
+        legacy_main(args)
+        return
+    from bench import report_parts_bench
+
+    report_parts_bench.main(args)
 
 
 if __name__ == "__main__":

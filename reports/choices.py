@@ -39,6 +39,7 @@ DONE = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
 
 # The gap-assessment report's options (ReportJob.parameters) and the kinds whose output includes that report.
 COMPACT_NOT_ASSESSED = "compact_not_assessed"
+OMIT_MET = "omit_met"  # leave met items out of the gap report's sections (counted instead), decision 0039
 GAP_KINDS = frozenset({ReportKind.GAP_ASSESSMENT, ReportKind.EVIDENCE_BUNDLE}) | {ReportKind.GAP_ASSESSMENT_DOCX}
 # The kinds whose parameters name a zone of the site, component types and a purchase (components.procurement).
 PROCUREMENT_KINDS = frozenset({ReportKind.PROCUREMENT})

@@ -81,6 +81,11 @@ class ReportJob(DetailPage, PublicRecord):
         default=dict, blank=True, help_text="What else the output says about itself, e.g. a bundle's manifest SHA-256"
     )
     error = models.TextField(blank=True)
+    # A gap report rendered in parts (decision 0039): how many parts after the front, how many are stored, and
+    # the plan the assembler needs (the parts' keys in order, the front's HTML with its page placeholders).
+    parts_total = models.PositiveIntegerField(default=0, editable=False)
+    parts_done = models.PositiveIntegerField(default=0, editable=False)
+    part_plan = models.JSONField(default=dict, blank=True, editable=False)
 
     access_site_path = "site"
     detail_route = "report-detail"
@@ -130,3 +135,36 @@ class ReportJob(DetailPage, PublicRecord):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+
+def report_part_upload_to(instance: ReportPart, filename: str) -> str:
+    return f"reports/parts/{instance.assessment_id}/{instance.key}.pdf"
+
+
+class ReportPart(models.Model):
+    """One laid-out part of an assessment's gap report (a zone's or conduit's section, the body chapters, the
+    tail), kept so that the next report of the same assessment reuses it when its key (kind, HTML, template
+    version) is unchanged (decision 0039). A row without a file is a part waiting for a worker; its HTML
+    is kept only until then."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="report_parts")
+    key = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20)
+    label = models.CharField(max_length=300, blank=True)
+    html = models.TextField(blank=True)
+    file = models.FileField(upload_to=report_part_upload_to, max_length=300, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    meta = models.JSONField(default=dict, blank=True, help_text="Anchors, links and bookmarks, for the assembler")
+    created = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(default=timezone.now, help_text="When a report last used this part")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "key"], name="report_part_unique_key")]
+        indexes = [models.Index(fields=["used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} part {self.key[:12]} of {self.assessment_id}"
+
+    @property
+    def is_rendered(self) -> bool:
+        return bool(self.file)

@@ -31,7 +31,7 @@ from django.utils.text import slugify
 
 from assessments.models import Assessment
 from reports.bundle import evidence_bundle
-from reports.choices import COMPACT_NOT_ASSESSED, JobStatus, ReportKind
+from reports.choices import COMPACT_NOT_ASSESSED, OMIT_MET, JobStatus, ReportKind
 from reports.exports import results_csv, results_xlsx
 from reports.models import ReportJob, report_upload_to
 from reports.pdf.render import ProgressFn
@@ -57,7 +57,7 @@ class Output:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-Renderer = Callable[[ReportJob, ProgressFn, Path], Output]
+Renderer = Callable[[ReportJob, ProgressFn, Path], Output | None]  # None: the job continues on other workers
 
 
 def _basename(job: ReportJob, what: str, extension: str) -> str:
@@ -75,17 +75,17 @@ def _gap_options(job: ReportJob) -> dict[str, Any]:
             "The assessment was reopened or changed after this sign-off, so its report of record can no longer "
             "be produced as it stood then; its history as of the sign-off is still on the assessment's History tab."
         )
-    return {"compact_not_assessed": bool(job.parameters.get(COMPACT_NOT_ASSESSED)), "sign_off": sign_off}
+    return {
+        "compact_not_assessed": bool(job.parameters.get(COMPACT_NOT_ASSESSED)),
+        "omit_met": bool(job.parameters.get(OMIT_MET)),
+        "sign_off": sign_off,
+    }
 
 
-def _gap_assessment(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
-    from reports.pdf.gap_assessment import render_gap_assessment
+def _gap_assessment(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output | None:
+    from reports.parts import gap_start
 
-    assert job.assessment is not None
-    pdf = render_gap_assessment(job.assessment, progress=progress, **_gap_options(job))
-    path = workdir / "report.pdf"
-    path.write_bytes(pdf.data)
-    return Output(path, _basename(job, "gap-assessment", "pdf"), "application/pdf", pages=pdf.pages)
+    return gap_start(job, job.attempts, progress, workdir)
 
 
 def _roadmap(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
@@ -125,7 +125,9 @@ def _gap_assessment_docx(job: ReportJob, progress: ProgressFn, workdir: Path) ->
     from reports.docx.gap_assessment import render_gap_assessment_docx
 
     assert job.assessment is not None
-    docx = render_gap_assessment_docx(job.assessment, progress=progress, **_gap_options(job))
+    options = _gap_options(job)
+    options.pop("omit_met")  # the Word report lists every item (decision 0039 covers the PDF)
+    docx = render_gap_assessment_docx(job.assessment, progress=progress, **options)
     path = workdir / "report.docx"
     path.write_bytes(docx.data)
     kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -133,7 +135,7 @@ def _gap_assessment_docx(job: ReportJob, progress: ProgressFn, workdir: Path) ->
 
 
 def _evidence_bundle(job: ReportJob, progress: ProgressFn, workdir: Path) -> Output:
-    from reports.pdf.gap_assessment import render_gap_assessment
+    from reports.parts import render_gap_assessment_parts as render_gap_assessment
 
     assert job.assessment is not None
     # The PDF is most of the work; the ZIP streams the evidence files from storage afterwards.
@@ -392,6 +394,8 @@ def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
             raise ReportUnavailable(f"Unknown report kind {job.kind!r}.")
         with tempfile.TemporaryDirectory(prefix="zonewise-report-") as workdir:
             output = renderer(job, progress, Path(workdir))
+            if output is None:  # a gap report's parts went to the workers; the assembler stores it (0039)
+                return _refreshed(job)
             progress(99, "Saving the file")
             _store(job, attempt, output)
     except ReportUnavailable as exc:
@@ -405,5 +409,9 @@ def report_run(*, job_id: str, token: str | None = None) -> ReportJob | None:
     finally:
         if heartbeat is not None:
             heartbeat.stop()
+    return _refreshed(job)
+
+
+def _refreshed(job: ReportJob) -> ReportJob:
     job.refresh_from_db()
     return job

@@ -23,6 +23,7 @@ from reports.choices import (
     ASSESSMENT_KINDS,
     COMPACT_NOT_ASSESSED,
     GAP_KINDS,
+    OMIT_MET,
     PROCUREMENT_KINDS,
     RISK_KINDS,
     SITE_KINDS,
@@ -113,7 +114,7 @@ def report_parameters(
     if kind in PROCUREMENT_KINDS:
         assert site is not None  # report_request has refused a procurement request without a site
         return procurement_parameters(site, given)
-    unknown = set(given) - ({COMPACT_NOT_ASSESSED} if kind in GAP_KINDS else set())
+    unknown = set(given) - ({COMPACT_NOT_ASSESSED, OMIT_MET} if kind in GAP_KINDS else set())
     if unknown:
         raise ValidationError({"parameters": f"Unknown option(s) for this report: {', '.join(sorted(unknown))}."})
     if kind not in GAP_KINDS or assessment is None:
@@ -121,7 +122,13 @@ def report_parameters(
     compact = given.get(COMPACT_NOT_ASSESSED)
     if compact is not None and not isinstance(compact, bool):
         raise ValidationError({COMPACT_NOT_ASSESSED: "Give true or false."})
-    return {COMPACT_NOT_ASSESSED: (not assessment.is_final) if compact is None else compact}
+    omit_met = given.get(OMIT_MET, False)
+    if not isinstance(omit_met, bool):
+        raise ValidationError({OMIT_MET: "Give true or false."})
+    options: dict[str, Any] = {COMPACT_NOT_ASSESSED: (not assessment.is_final) if compact is None else compact}
+    if omit_met:  # only when asked: a report of record lists everything
+        options[OMIT_MET] = True
+    return options
 
 
 def sign_off_report_request(*, sign_off: SignOff, by: User) -> ReportJob:

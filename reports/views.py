@@ -17,7 +17,7 @@ from assessments.models import Assessment
 from core.http import AuthenticatedHttpRequest
 from core.pages import get_for
 from reports import selectors, services
-from reports.choices import COMPACT_NOT_ASSESSED, GAP_KINDS, ReportKind
+from reports.choices import COMPACT_NOT_ASSESSED, GAP_KINDS, OMIT_MET, ReportKind
 from reports.files import NotReady, report_file_response
 from reports.forms import ReportFilterForm
 from reports.models import ReportJob
@@ -69,7 +69,11 @@ def report_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = assessment or site
     # The gap report's checkbox posts "0" then, when ticked, "1": the last one wins. Absent: the default.
     compact = request.POST.get(COMPACT_NOT_ASSESSED)
-    options = {COMPACT_NOT_ASSESSED: compact == "1"} if compact in ("0", "1") and kind in GAP_KINDS else {}
+    options: dict[str, bool] = (
+        {COMPACT_NOT_ASSESSED: compact == "1"} if compact in ("0", "1") and kind in GAP_KINDS else {}
+    )
+    if kind in GAP_KINDS and request.POST.get(OMIT_MET) == "1":
+        options[OMIT_MET] = True
     try:
         job = services.report_request(
             kind=kind,

@@ -60,6 +60,12 @@ class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer[ReportJo
         help_text="Gap-assessment PDF and evidence bundle: list not-assessed items as one compact line per zone "
         "or conduit instead of a row each. Default: true while the assessment is not final.",
     )
+    omit_met = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Gap-assessment PDF and evidence bundle: leave met requirements out of the zone and conduit "
+        "sections (the report says so and counts them). Default: false.",
+    )
 
 
 @extend_schema_field(
@@ -110,6 +116,8 @@ class ReportJobSerializer(serializers.ModelSerializer[ReportJob]):
             "status",
             "progress",
             "stage",
+            "parts_total",
+            "parts_done",
             "assessment",
             "risk_assessment",
             "site",

@@ -24,7 +24,7 @@ from core.api.fields import choice_filter
 from core.api.viewsets import ServiceViewSet
 from reports import services
 from reports.api.serializers import ReportJobSerializer, ReportRequestSerializer
-from reports.choices import COMPACT_NOT_ASSESSED, PROCUREMENT_KINDS, JobStatus, ReportKind
+from reports.choices import COMPACT_NOT_ASSESSED, OMIT_MET, PROCUREMENT_KINDS, JobStatus, ReportKind
 from reports.files import NotReady, report_file_response
 from reports.models import ReportJob
 
@@ -64,6 +64,8 @@ class ReportJobViewSet(ServiceViewSet):
     def create_object(self, data: dict[str, Any]) -> ReportJob:
         compact = data.get("compact_not_assessed")
         parameters = {COMPACT_NOT_ASSESSED: compact} if compact is not None else {}
+        if data.get("omit_met"):
+            parameters[OMIT_MET] = True
         site, zone = data.get("site"), data.get("zone")
         # The procurement options go to the service as parameters; on any other kind it refuses them (400).
         parameters |= {key: data[key] for key in ("component_types", "purchase") if key in data}

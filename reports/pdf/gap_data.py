@@ -75,6 +75,7 @@ class FRGroup:
     cell: FRCell
     rows: list[ResultRow] = field(default_factory=list)
     not_assessed: int = 0  # items left out of `rows` by the compact option (listed once per zone or conduit)
+    omitted_met: int = 0  # met items left out of `rows` by the omit_met option (counted, not listed)
 
 
 @dataclass
@@ -104,6 +105,10 @@ class TargetSection:
     boundary_devices: list[str] = field(default_factory=list)
     chart: str = ""  # set by the renderer: the SL-T / SL-A profile as SVG
     not_assessed_refs: list[str] = field(default_factory=list)  # the compact option: ids, in catalogue order
+
+    @property
+    def omitted_met(self) -> int:
+        return sum(g.omitted_met for g in self.groups)
 
     @property
     def has_warnings(self) -> bool:
@@ -178,6 +183,7 @@ class GapReport:
     result_count: int
     chapters: dict[str, TocEntry] = field(default_factory=dict)  # the top-level sections by role
     compact_not_assessed: bool = False  # not-assessed items as one list per zone or conduit, not a row each
+    omit_met: bool = False  # met items left out of the zone and conduit sections (counted on cover and per FR)
     sign_off: SignOff | None = None  # the sign-off the report shows: the one it is pinned to, else the current
     sign_offs: list[SignOff] = field(default_factory=list)  # every sign-off of the assessment, newest first
     since: Comparison | None = None  # against the assessment this one follows, when there is one (decision 0027)
@@ -190,6 +196,11 @@ class GapReport:
         if self.sign_off is not None:
             return None
         return next((s for s in self.sign_offs if s.reopened_at is not None), None)
+
+    @property
+    def omitted_met(self) -> int:
+        """How many met items the omit_met option left out of the sections."""
+        return sum(s.omitted_met for s in self.sections)
 
     @property
     def sections(self) -> list[TargetSection]:
@@ -216,6 +227,7 @@ def _groups(
     *,
     pinned: dict[str, int] | None = None,
     licensed: dict[str, LicensedText] | None = None,
+    omit_met: bool = False,
 ) -> list[FRGroup]:
     """The target's results by FR, in catalogue order; FRs with no target and no results are left out. With
     `compact` (a list), not-assessed items become ids appended to it instead of rows. `pinned`: the assessment's
@@ -227,6 +239,9 @@ def _groups(
         if compact is not None and r.status == ResultStatus.NOT_ASSESSED:
             compact.append(req.ref.replace(" ", "\u00a0"))  # an id never breaks across lines
             groups[str(req.fr_id)].not_assessed += 1
+            continue
+        if omit_met and r.status == ResultStatus.MET:
+            groups[str(req.fr_id)].omitted_met += 1
             continue
         groups[str(req.fr_id)].rows.append(
             ResultRow(
@@ -249,7 +264,7 @@ def _groups(
                 ),
             )
         )
-    return [g for g in groups.values() if g.rows or g.not_assessed or g.cell.target]
+    return [g for g in groups.values() if g.rows or g.not_assessed or g.omitted_met or g.cell.target]
 
 
 def _evidence(assessment: Assessment) -> tuple[list[EvidenceRow], dict[uuid.UUID, str]]:
@@ -304,10 +319,12 @@ def gap_report(
     now: datetime | None = None,
     compact_not_assessed: bool = False,
     sign_off: SignOff | None = None,
+    omit_met: bool = False,
 ) -> GapReport:
     """Read everything the gap-assessment PDF needs. `compact_not_assessed`: list the items not assessed yet
     as ids per zone or conduit instead of a row each. `sign_off`: the sign-off the report is the record of
-    (default: the assessment's current one, if final)."""
+    (default: the assessment's current one, if final). `omit_met`: leave met items out of the zone and conduit
+    sections (a report of what is left to do; they are counted instead)."""
     assessment = (
         Assessment.objects.select_related("site", "site__organization", "catalogue", "lead", "signed_off_by")
         .prefetch_related("team")
@@ -337,7 +354,14 @@ def gap_report(
         entry = outline.add(anchor(t.kind, t.id), f"{label}: {t.name}", level=2)
         refs: list[str] | None = [] if compact_not_assessed else None
         groups = _groups(
-            results[t.id], t.cells, frs, evidence_labels, refs, pinned=assessment.level_overrides, licensed=licensed
+            results[t.id],
+            t.cells,
+            frs,
+            evidence_labels,
+            refs,
+            pinned=assessment.level_overrides,
+            licensed=licensed,
+            omit_met=omit_met,
         )
         return TargetSection(
             entry=entry, kind=t.kind, obj=obj, summary=t, groups=groups, not_assessed_refs=refs or [], **extra
@@ -412,6 +436,7 @@ def gap_report(
         result_count=sum(len(rows) for rows in results.values()),
         chapters=chapters,
         compact_not_assessed=compact_not_assessed,
+        omit_met=omit_met,
         sign_off=sign_off,
         sign_offs=sign_offs,
         since=since,

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from pypdf import PdfWriter
 
+from reports import parts
 from reports.pdf import gap_assessment, roadmap
+from reports.pdf.gap_parts import RenderedPart
 from reports.pdf.render import ProgressFn, RenderedPdf
 from tests.conftest import Personas
 from tests.reports.helpers import Sample, sample_assessment
@@ -53,6 +55,19 @@ def light_pdf(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         writer.write(out)
         return RenderedPdf(data=out.getvalue(), pages=pages)
 
+    def render_part(
+        html: str, *, front: bool = False
+    ) -> RenderedPart:  # the gap report's parts (decision 0039): 3 blank pages each
+        documents.append(html)
+        writer = PdfWriter()
+        for _ in range(3):
+            writer.add_blank_page(*A4)
+        out = io.BytesIO()
+        writer.write(out)
+        meta = {"anchors": {}, "links": [], "bookmarks": [], "heights": [A4[1]] * 3}
+        return RenderedPart(RenderedPdf(data=out.getvalue(), pages=3), meta)
+
     monkeypatch.setattr(gap_assessment, "html_to_pdf", html_to_pdf)
     monkeypatch.setattr(roadmap, "html_to_pdf", html_to_pdf)
+    monkeypatch.setattr(parts, "render_part", render_part)
     return documents
