@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import StringIO
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+from django.utils.translation import get_language
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
@@ -24,6 +30,17 @@ from zones.models import Site
 # made these tests flaky. The number of examples stays Hypothesis's default (100) unless a test says.
 hypothesis_settings.register_profile("zonewise", deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "zonewise"))
+
+
+@receiver(connection_created)
+def _sqlite_without_fsync(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """No fsync on SQLite commits in the tests: the test database is thrown away, and an fsync costs ~10 ms
+    on this disk, three of them per commit (WAL, database, checkpoint). The transactional tests (end-to-end,
+    live sockets, a flush and a catalogue load after each) commit thousands of times; measured, they spent
+    most of their wall time waiting for the disk. Locking and isolation are unchanged."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +64,30 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
                 )
 
 
+class _SchemaOncePerProcess(SchemaGenerator):
+    """The generator behind /api/schema/ in the tests: the schema served is the same for everyone (drf-spectacular
+    serves it public), so it is built once per test process and copied for each request. A dozen tests read
+    it (a second and more each). The tests of the schema itself build it fresh: tests/core/test_openapi.py
+    (with --fail-on-warn) and tests/core/test_api_schemathesis.py call SchemaGenerator directly."""
+
+    _built: ClassVar[dict[tuple[object, ...], dict[str, Any]]] = {}
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        key = (public, self.api_version, get_language())
+        if key not in self._built:
+            self._built[key] = super().get_schema(request=request, public=public)
+        return copy.deepcopy(self._built[key])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _schema_once_per_process() -> Iterator[None]:
+    from core.api.docs import SchemaView
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SchemaView, "generator_class", _SchemaOncePerProcess)
+        yield
+
+
 @dataclass
 class Personas:
     """Organization A (with a site) and its four roles, plus an outsider who belongs only to B."""
@@ -66,6 +107,7 @@ class Personas:
         return user
 
 
+W = TypeVar("W")  # what a module builds for its tests (see `shared_by_the_module`)
 PERSONA_NAMES = ("admin", "consultant", "owner", "auditor", "outsider")
 WRITERS = ("admin", "consultant", "owner")
 
@@ -118,6 +160,37 @@ def rolled_back(django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def shared_by_the_module(build: Callable[[Personas], W]) -> tuple[Any, Any, Any, Any]:
+    """Fixtures `personas` and `world` for a module whose tests all start from the same data: `build(personas)`
+    runs once per module (or once per run of the module's tests on a worker) inside a transaction left open,
+    and each test's own transaction is a savepoint in it, so a test finds the data as built and what it writes
+    is rolled back. Each test gets deep copies of the built objects: what one changes in memory does not reach
+    the next. For modules where building the world (assessments, findings) costs more than the test itself.
+
+    Usage, at module level: `_shared_world, _fresh_world, personas, world = shared_by_the_module(build_world)`.
+    A test that builds a plant of its own on Org A's site does not fit (the world already holds one)."""
+
+    @pytest.fixture(scope="module")
+    def _shared_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Personas, W]]:
+        with rolled_back(django_db_blocker):
+            personas = make_personas()
+            yield personas, build(personas)
+
+    @pytest.fixture
+    def _fresh_world(_shared_world: tuple[Personas, W], db: None) -> tuple[Personas, W]:
+        return copy.deepcopy(_shared_world)
+
+    @pytest.fixture
+    def personas(_fresh_world: tuple[Personas, W]) -> Personas:
+        return _fresh_world[0]
+
+    @pytest.fixture
+    def world(_fresh_world: tuple[Personas, W]) -> W:
+        return _fresh_world[1]
+
+    return _shared_world, _fresh_world, personas, world
 
 
 # --- The demo, seeded once -----------------------------------------------------------------------------------

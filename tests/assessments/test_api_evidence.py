@@ -23,7 +23,7 @@ from tests.assessments.api_helpers import (
     sign_off,
     upload,
 )
-from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as
+from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as, shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/evidence/"
@@ -35,9 +35,8 @@ def media(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def world(personas: Personas) -> World:
-    return build_world(personas)
+# Built once for the module (two assessments); see shared_by_the_module.
+_shared_world, _fresh_world, personas, world = shared_by_the_module(build_world)
 
 
 # --- upload ----------------------------------------------------------------------------------------

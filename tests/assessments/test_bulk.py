@@ -14,20 +14,19 @@ from assessments import bulk, live, services
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Result
 from tests.assessments.api_helpers import World, build_world, documented_paths
-from tests.conftest import Personas, api_as
+from tests.conftest import Personas, api_as, shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
 WHY = "No wireless networks on this site."
 
 
-@pytest.fixture
-def world(personas: Personas) -> World:
-    return build_world(personas)
-
-
 def url(assessment: Assessment) -> str:
     return f"/api/v1/assessments/{assessment.pk}/results/bulk/"
+
+
+# Built once for the module (two assessments); see shared_by_the_module.
+_shared_world, _fresh_world, personas, world = shared_by_the_module(build_world)
 
 
 def picked(assessment: Assessment, n: int = 10) -> list[Result]:

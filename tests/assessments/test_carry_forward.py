@@ -16,7 +16,7 @@ from assessments.choices import ResultStatus
 from assessments.models import Assessment, Evidence, Result
 from assessments.selectors import summary
 from tests.assessments.api_helpers import a_result, add_reference, etag, make_assessment, sign_off
-from tests.conftest import Personas, api_as
+from tests.conftest import Personas, api_as, shared_by_the_module
 from tests.zones.plant import Plant, small_plant
 from zones.models import Zone
 
@@ -52,9 +52,8 @@ class Last:
         sign_off(self.assessment, by)
 
 
-@pytest.fixture
-def last(personas: Personas) -> Last:
-    return Last(personas)
+# Built once for the module (an assessment signed off); see shared_by_the_module.
+_shared_world, _fresh_world, personas, last = shared_by_the_module(Last)
 
 
 def carried(assessment: Assessment) -> dict[tuple[Any, str], Result]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from program.kpis import KEYS, add_months
 from program.models import Exercise, TrainingRecord, Vulnerability
-from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as
+from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as, shared_by_the_module
 from tests.program.factories import ExerciseFactory, TrainingRecordFactory, critical
 from tests.zones.plant import Plant, small_plant
 
@@ -31,8 +31,7 @@ class World:
     exercise: Exercise
 
 
-@pytest.fixture
-def world(personas: Personas) -> World:
+def build_world(personas: Personas) -> World:
     other = small_plant(personas.other_site)  # noise in the other organization
     critical(other.plc, found=date(2026, 1, 1))
     TrainingRecordFactory.create(site=personas.other_site)
@@ -44,6 +43,10 @@ def world(personas: Personas) -> World:
         training=TrainingRecordFactory.create(site=personas.site),
         exercise=ExerciseFactory.create(site=personas.site),
     )
+
+
+# Built once for the module (two plants and their records); see shared_by_the_module.
+_shared_world, _fresh_world, personas, world = shared_by_the_module(build_world)
 
 
 def detail(world: World, endpoint: str) -> str:

@@ -15,7 +15,7 @@ from assessments.choices import ResultStatus
 from remediation.choices import ActionStatus, FindingStatus
 from remediation.models import Action, Finding
 from tests.assessments.api_helpers import documented_paths
-from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as
+from tests.conftest import PERSONA_NAMES, WRITERS, Personas, api_as, shared_by_the_module
 from tests.remediation.helpers import Scenario, build_scenario, finish, generated, make_action, manual_finding, record
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,7 @@ class World:
     done: Action  # done, on an audit finding
 
 
-@pytest.fixture
-def world(personas: Personas) -> World:
+def build_world(personas: Personas) -> World:
     theirs = build_scenario(personas.other_site, personas.outsider, prefix="B")
     generated(theirs)
     mine = build_scenario(personas.site, personas.consultant)
@@ -41,6 +40,10 @@ def world(personas: Personas) -> World:
     audit = manual_finding(personas.site, personas.owner)
     done = finish(make_action(personas.site, personas.owner, [audit], title="Write the plan"), personas.owner)
     return World(mine, theirs, finding, action, done)
+
+
+# Built once for the module (two scenarios with generated findings); see shared_by_the_module.
+_shared_world, _fresh_world, personas, world = shared_by_the_module(build_world)
 
 
 def etag(obj: Finding | Action) -> str:
