@@ -38,6 +38,7 @@ from reports.pdf.render import ProgressFn, RenderedPdf
 from reports.runner import Output, _basename, _explain, _fail, _gap_options, _heartbeat, _owned, _progress_writer
 
 logger = logging.getLogger(__name__)
+FEW_PARTS = 8  # up to this many pending parts, one task each
 BATCH_PAGES = 40  # about this many pages per part task: WeasyPrint's fixed cost per document is small (0039)
 KEEP_UNUSED = timedelta(days=1)
 _PLACEHOLDER = "[[zw-page:{}]]"  # in the front's HTML until the pages are known (no character HTML escapes)
@@ -99,11 +100,16 @@ def render_stored(part: ReportPart) -> ReportPart:
 
 
 def batches(parts: Sequence[ReportPart]) -> list[list[int]]:
-    """The pending parts in batches of about BATCH_PAGES pages (estimated from their HTML's length)."""
+    """The pending parts as tasks, longest first (so the long ones start first and the workers finish
+    together): one part a task while there are few (a re-render after a small change: its parts laid out side
+    by side), else batches of about BATCH_PAGES pages (estimated from their HTML's length)."""
+    ordered = sorted(parts, key=lambda part: len(part.html), reverse=True)
+    if len(ordered) <= FEW_PARTS:
+        return [[part.pk] for part in ordered]
     out: list[list[int]] = []
     current: list[int] = []
     size = 0.0
-    for part in parts:
+    for part in ordered:
         current.append(part.pk)
         size += len(part.html) / 6000  # about 6 kB of result-table HTML to a page (fitted on the bench)
         if size >= BATCH_PAGES:
@@ -295,4 +301,20 @@ def parts_prune() -> int:
                 part.file.delete(save=False)
             part.delete()
             count += 1
-    return count
+    return count + _prune_footers()
+
+
+def _prune_footers() -> int:
+    """The page-number stamps (reports.pdf.assemble.page_footers) not written for a day: a new one costs about
+    4 ms a page to lay out again."""
+    from django.core.files.storage import default_storage
+
+    folder = "reports/parts/footers"
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    old = [n for n in names if default_storage.get_modified_time(f"{folder}/{n}") < timezone.now() - KEEP_UNUSED]
+    for name in old:
+        default_storage.delete(f"{folder}/{name}")
+    return len(old)

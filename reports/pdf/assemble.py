@@ -8,11 +8,15 @@ page's own content: nothing of the parts' content streams is parsed or rewritten
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import (
@@ -48,10 +52,20 @@ class Piece:
 
 
 def page_footers(pages: int) -> bytes:
-    """N pages with nothing but "Page x of y" (none on the first, the cover)."""
+    """N pages with nothing but "Page x of y" (none on the first, the cover). Kept in the media storage by
+    page count (about 4 ms a page to lay out; a re-render after a small change usually has as many pages)."""
+    name = f"reports/parts/footers/{hashlib.sha256(_FOOTER.encode()).hexdigest()[:16]}-{pages}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as stored:
+            data: bytes = stored.read()
+        return data
     html = _FOOTER.format(pages="<div></div>" * pages)
     with _listening(None, 0, 0, 0):
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=ProjectFilesFetcher()).write_pdf()
+        data = HTML(string=html, base_url=BASE_URL, url_fetcher=ProjectFilesFetcher()).write_pdf()
+    # Two workers saving it at once leave a renamed copy (pruned with the rest); a full disk costs the cache only.
+    with contextlib.suppress(OSError):
+        default_storage.save(name, ContentFile(data))
+    return data
 
 
 def offsets(pieces: Sequence[Piece]) -> list[int]:

@@ -19,6 +19,10 @@ FINDING_STATUSES = (ResultStatus.NOT_MET, ResultStatus.PARTIALLY_MET)
 
 @dataclass
 class FindingRow:
+    """A row of the findings table. `number` is stable across re-renders and revisions of the report (a new
+    finding never renumbers the others), and `key` identifies the row for cutting the table into parts
+    (decision 0039)."""
+
     number: str
     title: str
     target: str
@@ -28,18 +32,22 @@ class FindingRow:
     rating_class: str
     description: str
     extra: str = ""
+    key: str = ""
 
 
 def _register_findings(assessment: Assessment, names: dict[uuid.UUID, tuple[str, str]]) -> list[FindingRow]:
-    """The assessment's findings in the remediation register, most severe first, then oldest first."""
+    """The assessment's findings in the remediation register, most severe first, then oldest first; numbered
+    in the order they were recorded (F01 the first), so that a new finding renumbers no other."""
     findings = Finding.objects.filter(assessment=assessment).select_related("zone", "conduit", "requirement")
     rows = list(findings.order_by(*FINDING_ORDER))
+    recorded = {f.pk: n for n, f in enumerate(sorted(rows, key=lambda f: (f.created, str(f.pk))), start=1)}
     out = []
-    for n, f in enumerate(rows, start=1):
+    for f in rows:
         target = f.zone or f.conduit
         out.append(
             FindingRow(
-                number=f"F{n:02d}",
+                number=f"F{recorded[f.pk]:02d}",
+                key=str(f.pk),
                 title=f.title,
                 target=str(target) if target is not None else "Site-wide",
                 anchor=anchor(names[target.pk][1], target.pk) if target is not None and target.pk in names else "",
@@ -56,12 +64,22 @@ def _register_findings(assessment: Assessment, names: dict[uuid.UUID, tuple[str,
 def _result_findings(
     results: dict[uuid.UUID, list[Result]], names: dict[uuid.UUID, tuple[str, str]]
 ) -> list[FindingRow]:
-    """What the results found wanting: not met first, then partially met, each in catalogue order."""
-    flat = [r for rows in results.values() for r in rows if r.status in FINDING_STATUSES]
-    flat.sort(key=lambda r: (r.status != ResultStatus.NOT_MET, r.requirement.position, names[r.target_id][0]))
+    """What the results found wanting: not met first, then partially met, each in catalogue order. Each is
+    numbered by its place among all the in-scope results in catalogue order (so the numbers have gaps, and a
+    result found wanting later renumbers no other)."""
+
+    def catalogue_order(r: Result) -> tuple[int, str, str]:
+        return (r.requirement.position, names[r.target_id][0], str(r.target_id))
+
+    everything = sorted((r for rows in results.values() for r in rows), key=catalogue_order)
+    place = {r.pk: n for n, r in enumerate(everything, start=1)}
+    width = max(2, len(str(len(everything))))
+    flat = [r for r in everything if r.status in FINDING_STATUSES]
+    flat.sort(key=lambda r: (r.status != ResultStatus.NOT_MET, *catalogue_order(r)))
     return [
         FindingRow(
-            number=f"F{n:02d}",
+            number=f"F{place[r.pk]:0{width}d}",
+            key=str(r.pk),
             title=r.requirement.title,
             target=names[r.target_id][0],
             anchor=anchor(names[r.target_id][1], r.target_id),
@@ -70,7 +88,7 @@ def _result_findings(
             rating_class=f"status-{r.status}",
             description=r.observations,
         )
-        for n, r in enumerate(flat, start=1)
+        for r in flat
     ]
 
 

@@ -25,6 +25,7 @@ from weasyprint import CSS, HTML
 from reports.pdf.fetcher import BASE_URL, ProjectFilesFetcher, static_url
 from reports.pdf.gap_assessment import context
 from reports.pdf.gap_data import GapReport, TargetSection
+from reports.pdf.gap_findings import FindingRow
 from reports.pdf.render import RenderedPdf, _listening
 
 # Bump when a change of code (not of the template files, which are hashed) changes what a part looks like.
@@ -45,7 +46,9 @@ _TEMPLATES = (
 )
 _STYLES = ("css/pdf/report.css", "css/palette.css")
 PX_TO_PT = 0.75  # WeasyPrint measures in CSS pixels (1/96 in), PDF in points (1/72 in)
-FINDINGS_PER_PART = 300  # findings rows per part: about 25 pages
+# Findings rows per part: about FINDINGS_PER_PART on average (8 pages), never fewer than the minimum unless
+# the table ends, never more than the maximum (WeasyPrint's memory).
+FINDINGS_PER_PART, FINDINGS_PART_MIN, FINDINGS_PART_MAX = 100, 30, 300
 
 
 # A part's footer has no page number (the assembler stamps "x of y" on the merged document), and its first
@@ -124,8 +127,9 @@ def plan_parts(report: GapReport) -> tuple[list[PartSpec], dict[str, Any]]:
         conduits = report.chapters["conduits"]
         target("conduit", report.conduit_sections, f"{conduits.number} {conduits.title}")
     # The findings table of a large site runs to hundreds of pages: in shares, so that no part holds a worker's
-    # memory for long (WeasyPrint's peak grows with the pages of one document).
-    shares = [report.findings[n : n + FINDINGS_PER_PART] for n in range(0, len(report.findings), FINDINGS_PER_PART)]
+    # memory for long (WeasyPrint's peak grows with the pages of one document), cut where the rows say (see
+    # findings_shares) so that one more or one fewer finding changes one share, not every share after it.
+    shares = findings_shares(report.findings)
     findings = report.chapters["findings"]
     for n, rows in enumerate(shares or [[]]):
         share = {**base, "part": "findings", "rows": rows, "continued": n > 0}
@@ -134,6 +138,28 @@ def plan_parts(report: GapReport) -> tuple[list[PartSpec], dict[str, Any]]:
         specs.append(_spec("findings", f"Findings, part {n + 1}", render_to_string(PART_TEMPLATE, share)))
     specs.append(_spec("tail", "Sign-off and appendices", render_to_string(PART_TEMPLATE, {**base, "part": "tail"})))
     return specs, base
+
+
+def _cuts_before(row: FindingRow) -> bool:
+    """Whether a share starts at this row: decided by the row's own key (about one in FINDINGS_PER_PART),
+    not by its place, so rows added or removed elsewhere move no boundary."""
+    return int(hashlib.sha256(row.key.encode()).hexdigest()[:8], 16) % FINDINGS_PER_PART == 0
+
+
+def findings_shares(rows: list[FindingRow]) -> list[list[FindingRow]]:
+    """The findings table cut into shares at content-defined boundaries (as backup tools cut files into
+    chunks): a changed, added or removed row changes its own share only, unless it falls within the minimum
+    or beyond the maximum of a share, where a boundary may move by one share."""
+    shares: list[list[FindingRow]] = []
+    current: list[FindingRow] = []
+    for row in rows:
+        if current and len(current) >= FINDINGS_PART_MIN and (_cuts_before(row) or len(current) >= FINDINGS_PART_MAX):
+            shares.append(current)
+            current = []
+        current.append(row)
+    if current:
+        shares.append(current)
+    return shares
 
 
 def front_html(base: dict[str, Any], report: GapReport, pages: dict[str, int]) -> str:

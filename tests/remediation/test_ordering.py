@@ -57,7 +57,9 @@ def test_the_gap_pdf_findings_section(personas: Personas, findings: list[Finding
     Finding.objects.filter(pk__in=[f.pk for f in findings]).update(assessment=assessment)
     rows = _register_findings(assessment, {})
     assert [r.title for r in rows] == EXPECTED
-    assert [r.number for r in rows][:2] == ["F01", "F02"]
+    # Numbered in the order the findings were recorded, whatever the order of the table (decision 0039).
+    recorded = Finding.objects.filter(pk__in=[f.pk for f in findings]).order_by("created", "pk")
+    assert {r.title: r.number for r in rows} == {f.title: f"F{n:02d}" for n, f in enumerate(recorded, start=1)}
 
 
 def test_quick_win_is_a_priority_and_never_a_phase() -> None:

@@ -46,12 +46,22 @@ def test_findings_are_the_unsatisfied_results_without_a_register(personas: Perso
     sample = sample_assessment(personas)
     report = gap_report(sample.assessment)
     assert report.findings_source == "results"
+    # Numbered by the result's place among the 111 in-scope results in catalogue order (SR 2.1 of Zone 1 is the
+    # 32nd), so that a finding added later renumbers no other (decision 0039).
     assert [(f.number, f.requirement, f.target, f.rating) for f in report.findings] == [
-        ("F01", "SR 2.1", "Zone 1", "Not met")
+        ("F032", "SR 2.1", "Zone 1", "Not met")
     ]
     met = sample.assessment.results.filter(status=ResultStatus.MET).count()
     assert met == 10  # FR1 of Zone 1 at SL 1
     assert report.not_assessed == 3 * 37 - met - 2
+    first = sample.assessment.results.filter(status=ResultStatus.MET).order_by("requirement__position").first()
+    assert first is not None
+    sample.assessment.results.filter(pk=first.pk).update(status=ResultStatus.NOT_MET)
+    again = gap_report(sample.assessment)
+    numbers = {(f.requirement, f.target): f.number for f in again.findings}
+    assert numbers.pop(("SR 2.1", "Zone 1")) == "F032"  # kept, although a finding now comes before it
+    [(new, number)] = numbers.items()
+    assert new[0] == first.requirement.ref and number < "F032"
 
 
 def test_evidence_index_labels_and_changes_name_the_people(personas: Personas) -> None:
@@ -137,8 +147,9 @@ def test_findings_come_from_the_remediation_register_when_it_has_some(personas: 
     report = gap_report(sample.assessment)
     assert report.findings_source == "remediation"
     assert [(f.number, f.title, f.rating, f.extra, f.target) for f in report.findings] == [
-        ("F01", "No backup restore test", "Critical", "Open", "Zone 1"),
-        ("F02", "Shared engineering login", "Medium", "Open", "Zone 1"),
+        # Most severe first; numbered in the order they were recorded (this one second), stable across revisions.
+        ("F02", "No backup restore test", "Critical", "Open", "Zone 1"),
+        ("F01", "Shared engineering login", "Medium", "Open", "Zone 1"),
     ]
     assert report.findings[0].anchor == report.zone_sections[0].entry.anchor
     assert [f.requirement for f in report.findings] == ["", "SR 2.1"]

@@ -76,7 +76,7 @@ def test_the_report_has_every_section_with_the_right_numbers(rendered: Rendered)
     # The long observation is there to its last word (tables break, text is not cut off).
     assert "THE-LAST-WORDS-OF-THE-OBSERVATION" in text.replace(" ", "").replace("-\n", "-")
     assert rendered.evidence_sha256 in text.replace(" ", "")
-    assert "F01 SR 2.1 Zone 1 Not met" in text
+    assert "F032 SR 2.1 Zone 1 Not met" in text
 
 
 def test_contents_page_numbers_bookmarks_header_and_footer(rendered: Rendered) -> None:
