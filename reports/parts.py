@@ -178,7 +178,7 @@ def gap_start(job: ReportJob, attempt: int, progress: ProgressFn, workdir: Path)
         parts_done=done,
         part_plan=plan,
         heartbeat_at=timezone.now(),
-        progress=10,
+        progress=10 + 80 * done // max(len(parts), 1),  # parts reused count as done
         stage=f"Rendering parts: {done} of {len(parts)}",
     )
     if not updated:

@@ -13,8 +13,10 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
+import weasyprint
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from pypdf import PdfReader, PdfWriter
@@ -171,8 +173,10 @@ def assemble(pieces: Sequence[Piece], *, metadata: dict[str, str] | None = None)
     _links(writer, pieces, global_anchors(pieces))
     _bookmarks(writer, pieces)
     writer.page_mode = "/UseOutlines"
-    if metadata:
-        writer.add_metadata(metadata)
+    # As WeasyPrint says of a document it writes whole: who made it and when (pypdf would name only itself).
+    made = datetime.now(UTC).strftime("D:%Y%m%d%H%M%SZ")
+    writer.add_metadata({"/Producer": f"WeasyPrint {weasyprint.__version__}, pypdf", "/CreationDate": made,
+                         "/ModDate": made, **(metadata or {})})  # fmt: skip
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), total

@@ -148,3 +148,13 @@ def test_omit_met_leaves_met_items_out_and_says_so(rendered: Rendered) -> None:
     _, full = pdf_text(rendered.assembled.data)
     assert text.count("Met ") < squash(" ".join(full)).count("Met ")
     assert io  # the module reads PDFs from bytes only
+
+
+def test_the_assembled_pdf_says_what_it_is_like_the_whole_one(rendered: Rendered) -> None:
+    whole = PdfReader(io.BytesIO(rendered.whole.data)).metadata
+    merged = PdfReader(io.BytesIO(rendered.assembled.data)).metadata
+    assert whole is not None and merged is not None
+    for key in ("/Title", "/Author", "/Subject", "/Keywords"):
+        assert merged[key] == whole[key], key
+    assert str(merged["/Producer"]).startswith("WeasyPrint")
+    assert str(merged["/CreationDate"]).startswith("D:20")

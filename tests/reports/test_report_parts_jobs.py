@@ -119,3 +119,17 @@ def test_prune_keeps_the_latest_reports_parts_and_drops_old_unused_ones(
     assert parts.parts_prune() == 1
     assert not ReportPart.objects.filter(pk=unused.pk).exists() and ReportPart.objects.filter(pk=fresh.pk).exists()
     assert ReportPart.objects.filter(key__in=job.part_plan["keys"]).count() == 6
+
+
+def test_parts_reused_from_an_earlier_report_count_as_done_on_the_bar(
+    dispatched: tuple[ReportJob, list[tuple[Any, ...]]], sample: Any, personas: Personas, capture: Any
+) -> None:
+    _job, sent = dispatched
+    for args in sent[:2]:
+        parts.parts_run(job_id=args[0], token=args[1], attempt=args[2], part_ids=args[3])
+    again = make_job(sample, personas)
+    with capture(execute=True):
+        runner.report_run(job_id=str(again.pk), token=str(again.run_token))
+    again.refresh_from_db()
+    assert (again.parts_total, again.parts_done) == (6, 2)
+    assert again.stage == "Rendering parts: 2 of 6" and again.progress == 10 + 80 * 2 // 6
