@@ -73,3 +73,42 @@ def test_missing_or_out_of_range_pins_are_reported() -> None:
         "Django<5.3,>=5.2 but the lock pins 5.3.0",
         "django_axes>=8 is not in the lock",
     ]
+
+
+# The code the image runs (the Dockerfile copies the tree; tests/ and bench/ run on dev machines only).
+APP_PACKAGES = ("accounts", "alignment", "assessments", "compliance", "components", "config", "core", "program",
+                "remediation", "reports", "risk", "security", "zones")  # fmt: skip
+
+
+def imported_modules() -> dict[str, str]:
+    """Top-level module -> a file of the app that imports it (module level or inside a function)."""
+    import ast
+
+    found: dict[str, str] = {}
+    for package in APP_PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                for name in names:
+                    found.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_package_the_app_imports_is_in_the_production_lock() -> None:
+    # pypdf was a test dependency until the report workers started merging PDFs with it: the image would have
+    # failed at the first report while every test passed.
+    import sys
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    prod = pins(PROD_LOCK)
+    ours = set(APP_PACKAGES) | {"manage"}
+    missing = {
+        f"{module} ({', '.join(distributions[module])}), imported by {where}"
+        for module, where in imported_modules().items()
+        if module not in ours and module not in sys.stdlib_module_names and module in distributions
+        if not any(canonicalize_name(d) in prod for d in distributions[module])
+    }
+    assert not missing, "Add to [project] dependencies and run ./zw lock:\n" + "\n".join(sorted(missing))
