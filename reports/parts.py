@@ -53,19 +53,28 @@ def prepare(assessment: Assessment, options: dict[str, Any]) -> tuple[list[Repor
     specs, base = plan_parts(report)
     anchors = [e.anchor for e in report.outline.entries]
     front = front_html(base, report, {a: _PLACEHOLDER.format(a) for a in anchors})  # type: ignore[misc]
-    stored = {p.key: p for p in ReportPart.objects.filter(assessment=assessment, key__in=[s.key for s in specs])}
-    rows: list[ReportPart] = []
-    for spec in specs:
-        row = stored.get(spec.key)
-        if row is None:
-            row, _ = ReportPart.objects.get_or_create(
-                assessment=assessment, key=spec.key, defaults={"kind": spec.kind, "label": spec.label[:300]}
-            )
-            stored[spec.key] = row
+    keys = [spec.key for spec in specs]
+    # The missing rows in one statement (a 200-zone report has over 600 parts); another job's run may create
+    # the same ones at the same time, hence ignore_conflicts and the read after it.
+    known = set(ReportPart.objects.filter(assessment=assessment, key__in=keys).values_list("key", flat=True))
+    ReportPart.objects.bulk_create(
+        [
+            ReportPart(assessment=assessment, key=spec.key, kind=spec.kind, label=spec.label[:300], html=spec.html)
+            for spec in specs
+            if spec.key not in known
+        ],
+        ignore_conflicts=True,
+        batch_size=200,
+    )
+    stored = {p.key: p for p in ReportPart.objects.filter(assessment=assessment, key__in=keys)}
+    rows = [stored[spec.key] for spec in specs]
+    # A pending row another run created without HTML (or with an older copy) gets this run's HTML.
+    stale = []
+    for row, spec in zip(rows, specs, strict=True):
         if not row.is_rendered and row.html != spec.html:
             row.html = spec.html
-            row.save(update_fields=["html"])
-        rows.append(row)
+            stale.append(row)
+    ReportPart.objects.bulk_update(stale, ["html"], batch_size=200)
     ReportPart.objects.filter(pk__in=[r.pk for r in rows]).update(used_at=timezone.now())
     plan = {"keys": [r.key for r in rows], "front": front, "metadata": _metadata(report)}
     return rows, plan
