@@ -33,7 +33,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common
 from bench._common import ROOT, database_url
-from bench.report_bench import OBSERVATIONS, SL_T, STATUS_MIX, build, machine, setup_django
+from bench.report_bench import build, machine, setup_django
 
 DB_NAME = "zonewise_report_bench_parts"
 REDIS = "redis://127.0.0.1:6379/12"
@@ -54,58 +54,21 @@ def env_for(data_dir: Path) -> dict[str, str]:
 
 
 def build_big(zones: int, conduits: int, seed: int = 62443) -> str:
-    """A site of `zones` zones and `conduits` conduits at SL-T 3 and one assessment of all of them, results
-    set with bulk_update (realistic statuses and texts, no history). Returns the assessment id."""
+    """scale_bench's site of `zones` zones and `conduits` conduits at SL-T 3 (three assets a zone, each conduit
+    joining two zones) and its assessment with realistic statuses and texts. Returns the assessment id."""
     from django.core.management import call_command
 
     from accounts.choices import Role
     from accounts.models import Membership, Organization, User
-    from assessments import services
-    from assessments.models import Result
-    from compliance.sl import SLVector
-    from zones.choices import Criticality, ZoneKind
-    from zones.models import Conduit, Site, Zone
+    from bench.scale_bench import build_site
 
-    rng = random.Random(seed)
     call_command("migrate", verbosity=0)
     call_command("load_catalogue", verbosity=0)
     org = Organization.objects.create(name="Bench Grid Operator")
     consultant = User.objects.create_user("bench-consultant", first_name="Casey", last_name="Consultant")
     Membership.objects.create(user=consultant, organization=org, role=Role.CONSULTANT)
-    site = Site.objects.create(organization=org, name="Bench Regional Grid", location="Bench")
-    kinds = [ZoneKind.ENTERPRISE, ZoneKind.DMZ, ZoneKind.SUPERVISORY, ZoneKind.CONTROL, ZoneKind.SAFETY]
-    target = SLVector.parse(SL_T)
-    zone_rows = Zone.objects.bulk_create(
-        Zone(
-            site=site,
-            name=f"Zone {n:03d} {kinds[n % 5].label}",
-            sl_target=target,
-            purdue_level=n % 5,
-            kind=kinds[n % 5],
-            criticality=rng.choice(list(Criticality)),
-            description="Controllers, HMIs and the network equipment of one process area.",
-        )
-        for n in range(1, zones + 1)
-    )
-    conduit_rows = Conduit.objects.bulk_create(
-        Conduit(site=site, name=f"Conduit {n:03d}", sl_target=target, protocols="Modbus/TCP, OPC UA")
-        for n in range(1, conduits + 1)
-    )
-    through = Conduit.zones.through
-    through.objects.bulk_create(
-        through(conduit_id=c.pk, zone_id=z.pk)
-        for n, c in enumerate(conduit_rows)
-        for z in (zone_rows[n % zones], zone_rows[(n * 7 + 1) % zones])
-    )
-    assessment = services.assessment_create(site=site, title="Bench 200 zones", by=consultant, lead=consultant)
-    statuses = [s for s, _ in STATUS_MIX]
-    weights = [w for _, w in STATUS_MIX]
-    results = list(Result.objects.filter(assessment=assessment).only("pk", "status"))
-    for r in results:
-        r.status = rng.choices(statuses, weights)[0]
-        r.observations = "" if r.status == "not_assessed" else rng.choice(OBSERVATIONS)
-    Result.objects.bulk_update(results, ["status", "observations"], batch_size=2000)
-    print(f"  built: {zones} zones, {conduits} conduits, {len(results)} results")
+    assessment = build_site(org, consultant, zones, conduits, random.Random(seed))
+    print(f"  built: {zones} zones, {conduits} conduits, {assessment.results.count()} results")
     return str(assessment.pk)
 
 

@@ -31,51 +31,30 @@ from typing import TYPE_CHECKING, Any
 
 if __package__ in (None, ""):  # run as a script: the project (and so `bench`) must be importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import _common
+from bench import _common, report_bench
 from bench._common import ROOT, database_url
+from bench.report_bench import OBSERVATIONS, SL_T, STATUS_MIX
 
 if TYPE_CHECKING:
     from accounts.models import User
     from assessments.models import Assessment
 
 DB_NAME = "zonewise_scale_bench"
-SL_T = "{3,3,3,3,3,3,3}"
 SIZES = ((1, 1), (20, 30), (200, 300))  # (zones, conduits) of the three sites
 FLOOR_PAGE_MS = 300.0
 FLOOR_FINDINGS_S = 10.0
-STATUS_MIX = (
-    ("met", 0.50),
-    ("partially_met", 0.15),
-    ("not_met", 0.10),
-    ("compensated", 0.05),
-    ("not_applicable", 0.05),
-    ("not_assessed", 0.15),
-)
-OBSERVATIONS = (
-    "Checked on the engineering workstation and two HMIs; configuration matches the site standard.",
-    "Seen in the vendor's hardening guide and confirmed on site with the control engineer; no deviations "
-    "found on the sampled devices, but the procedure is not written down anywhere the operators can find it.",
-    "Interviewed the OT security manager. The control exists for the SCADA servers only; field devices rely "
-    "on the network segmentation and physical access control of the plant.",
-    "Logs are collected centrally for 90 days and reviewed weekly by the IT security team (ticket sample seen).",
-)
 
 
 def bench_env(data_dir: Path) -> dict[str, str]:
-    """Production-like settings (DEBUG off) over PostgreSQL, without Redis (pages only)."""
+    """report_bench's production-like settings (DEBUG off) on this bench's database, for the test client."""
     return {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **report_bench.bench_env(data_dir),
         "DATABASE_URL": database_url(DB_NAME),
-        "REDIS_URL": "",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-not-used-anywhere-else-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
-        "ZONEWISE_DATA_DIR": str(data_dir),
-        "LOG_LEVEL": "WARNING",
     }
 
 

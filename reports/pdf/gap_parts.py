@@ -33,6 +33,7 @@ TEMPLATE_VERSION = 1
 PART_TEMPLATE = "reports/pdf/gap_assessment_part.html"
 _TEMPLATES = (
     PART_TEMPLATE,
+    "reports/pdf/_gap_meta.html",
     "reports/pdf/_gap_cover.html",
     "reports/pdf/_gap_body.html",
     "reports/pdf/_gap_zones_intro.html",
